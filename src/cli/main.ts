@@ -1,0 +1,35 @@
+import { Command, Option } from 'commander';
+import { ConfigError, UsageError } from '../errors/index.js';
+import { registerClientCommand } from './client.js';
+import { registerKeysCommands } from './keys.js';
+import { registerServeCommand } from './serve.js';
+
+/** Default data directory, relative to the working directory. */
+export const DEFAULT_DATA_DIR = './data';
+
+/** Adds the common `--data-dir` option to a command. */
+export function dataDirOption(): Option {
+  return new Option('--data-dir <dir>', 'data directory (SQLite store, keys, TLS certificate)').default(
+    process.env.STS_DATA_DIR ?? DEFAULT_DATA_DIR,
+  );
+}
+
+const program = new Command();
+program
+  .name('sts')
+  .description('WS-Trust Security Token Service: issues signed SAML 1.1 and SAML 2.0 tokens')
+  .showHelpAfterError();
+
+registerServeCommand(program);
+registerClientCommand(program);
+registerKeysCommands(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof ConfigError || error instanceof UsageError) {
+    process.stderr.write(`sts: ${error.message}\n`);
+    process.exit(2);
+  }
+  throw error;
+}

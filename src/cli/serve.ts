@@ -1,0 +1,90 @@
+import type { Command } from 'commander';
+import path from 'node:path';
+import { loadConfig } from '../config/index.js';
+import { ensureTlsCertificate } from '../crypto/key-manager.js';
+import { createLogger } from '../log/index.js';
+import { buildApp } from '../server/app.js';
+import { bootstrap } from '../server/bootstrap.js';
+import { openDataDirectory, StsRuntime } from '../server/runtime.js';
+import { dataDirOption } from './main.js';
+
+interface ServeOptions {
+  dataDir: string;
+  port?: string;
+  host?: string;
+  httpPort?: string;
+  httpHost?: string;
+}
+
+/** Registers `sts serve`. */
+export function registerServeCommand(program: Command): void {
+  program
+    .command('serve')
+    .description('start the STS (HTTPS on port 9443 by default)')
+    .addOption(dataDirOption())
+    .option('--port <n>', 'HTTPS port (default 9443)')
+    .option('--host <addr>', 'address of the HTTPS listener (default 0.0.0.0)')
+    .option('--http-port <n>', 'also listen on plain HTTP on this port (loopback unless --http-host is given)')
+    .option('--http-host <addr>', 'address of the plain-HTTP listener (default 127.0.0.1)')
+    .action(async (options: ServeOptions) => serve(options));
+}
+
+async function serve(options: ServeOptions): Promise<void> {
+  const dataDir = path.resolve(options.dataDir);
+  const config = loadConfig(dataDir, {
+    server: {
+      port: parsePort(options.port, '--port'),
+      host: options.host,
+      httpPort: parsePort(options.httpPort, '--http-port'),
+      httpHost: options.httpHost,
+    },
+  });
+  const logger = createLogger({ level: config.log.level });
+  const store = await openDataDirectory(dataDir);
+  const first = await bootstrap(store, dataDir, config, logger);
+  if (first.generatedAdminPassword) {
+    // Printed once on the terminal, never logged: the log may be shipped elsewhere.
+    process.stderr.write(
+      `\nCreated user "admin" with a generated password (shown only now): ${first.generatedAdminPassword}\n` +
+        'Set STS_ADMIN_PASSWORD before the first start to choose it instead.\n\n',
+    );
+  }
+  const runtime = new StsRuntime(config, store, dataDir, logger);
+  await runtime.snapshot();
+
+  const tls = config.server.tlsCertFile
+    ? { certFile: config.server.tlsCertFile, keyFile: config.server.tlsKeyFile!, generated: false }
+    : ensureTlsCertificate(dataDir);
+  if (tls.generated) logger.info({ certFile: tls.certFile }, 'generated TLS certificate');
+
+  const https = buildApp(runtime, { tls });
+  const httpsAddress = await https.listen({ port: config.server.port, host: config.server.host });
+  logger.info({ address: httpsAddress, tlsCertFile: tls.certFile }, 'HTTPS listener started');
+  const listeners = [https];
+  if (config.server.httpPort !== undefined) {
+    const http = buildApp(runtime, {});
+    const httpAddress = await http.listen({ port: config.server.httpPort, host: config.server.httpHost });
+    logger.info({ address: httpAddress }, 'HTTP listener started');
+    listeners.push(http);
+  }
+  logger.info({ dataDir, issuer: config.sts.issuerName }, 'sts started');
+
+  const stop = async (signal: string) => {
+    logger.info({ signal }, 'sts stopping');
+    await Promise.allSettled(listeners.map((listener) => listener.close()));
+    await store.close();
+    logger.info('sts stopped');
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+}
+
+function parsePort(value: string | undefined, option: string): number | undefined {
+  if (value === undefined) return undefined;
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new (class extends Error {})(`${option}: ${value} is not a port number (0-65535)`);
+  }
+  return port;
+}

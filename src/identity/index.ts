@@ -1,0 +1,3 @@
+export * from './authenticator.js';
+export * from './digest-secrets.js';
+export * from './passwords.js';

@@ -1,0 +1,210 @@
+import { randomUUID } from 'node:crypto';
+import {
+  ActionMismatchError,
+  InvalidRequestError,
+  SoapFaultError,
+  StsError,
+  WsseFailedAuthenticationError,
+} from '../errors/index.js';
+import type { Logger } from '../log/index.js';
+import { isAuthorized } from '../policy/index.js';
+import {
+  ADDRESSING_HEADER_QNAMES,
+  checkMustUnderstand,
+  parseContentType,
+  readAddressing,
+  readEnvelope,
+  unquote,
+  writeEnvelope,
+  writeFault,
+  SOAP_MEDIA_TYPE,
+  type AddressingHeaders,
+  type SoapVersion,
+} from '../soap/index.js';
+import {
+  issueResponseAction,
+  issueToken,
+  parseRequestSecurityToken,
+  trustVersionOf,
+  TRUST_NS,
+  writeIssueResponse,
+  type TrustVersion,
+} from '../trust/index.js';
+import { processSecurityHeader, SECURITY_HEADER_QNAME } from '../wssec/index.js';
+import { parseXml, XmlParseError } from '../xml/index.js';
+import type { StsRuntime } from './runtime.js';
+
+/** An HTTP request as the SOAP handler needs it, independent of the HTTP framework. */
+export interface SoapHttpRequest {
+  body: string;
+  contentType?: string;
+  soapAction?: string;
+  authorization?: string;
+  secure: boolean;
+  remoteAddress?: string;
+  /** WS-Trust version implied by the endpoint path, used for faults before the body is read. */
+  pathTrustVersion?: TrustVersion;
+}
+
+/** The HTTP response to send. */
+export interface SoapHttpResponse {
+  status: number;
+  contentType: string;
+  body: string;
+}
+
+const UNDERSTOOD_HEADERS = new Set([...ADDRESSING_HEADER_QNAMES, SECURITY_HEADER_QNAME]);
+
+/** Per-request values the audit line reports. */
+interface AuditFields {
+  requestId: string;
+  operation?: string;
+  principal?: string;
+  tokenType?: string;
+  appliesTo?: string;
+  relyingParty?: string;
+  tokenId?: string;
+  encrypted?: boolean;
+  soapVersion?: SoapVersion;
+  authMethod?: string;
+  remoteAddress?: string;
+}
+
+/**
+ * Handles one SOAP request end to end and returns the response. Every failure is thrown as an
+ * StsError on the way and turned into a SOAP fault here, once.
+ */
+export async function handleSoapRequest(runtime: StsRuntime, request: SoapHttpRequest): Promise<SoapHttpResponse> {
+  const started = process.hrtime.bigint();
+  const contentType = parseContentType(request.contentType);
+  if (!contentType) {
+    return { status: 415, contentType: 'text/plain; charset=utf-8', body: 'Unsupported media type: send text/xml (SOAP 1.1) or application/soap+xml (SOAP 1.2)\n' };
+  }
+  const version = contentType.version;
+  const audit: AuditFields = { requestId: randomUUID(), soapVersion: version, remoteAddress: request.remoteAddress };
+  let addressing: AddressingHeaders = {};
+  let trustVersion: TrustVersion | undefined = request.pathTrustVersion;
+  try {
+    const document = parseRequestXml(request.body, runtime);
+    const envelope = readEnvelope(document, version);
+    addressing = readAddressing(envelope.headerBlocks);
+    if (addressing.messageId) audit.requestId = addressing.messageId;
+    trustVersion = trustVersionOf(envelope.payload) ?? trustVersionFromAction(addressing.action) ?? trustVersion;
+    checkMustUnderstand(envelope, UNDERSTOOD_HEADERS);
+    checkTransportAction(version, contentType.action, request.soapAction, addressing);
+
+    const snapshot = await runtime.snapshot();
+    const now = new Date();
+    const security = await processSecurityHeader(envelope.headerBlocks, {
+      now,
+      policy: runtime.config.security,
+      authenticator: runtime.authenticator,
+      replayCache: runtime.replayCache,
+      basicCredentials: parseBasic(request.authorization),
+      secureTransport: request.secure,
+    });
+    audit.principal = security.user.name;
+    audit.authMethod = security.method;
+    // A user without an allowed role gets the same fault and reason as a wrong password.
+    if (!isAuthorized(security.user.roles, snapshot.policy)) {
+      throw new WsseFailedAuthenticationError(`user ${security.user.name} holds no role the security policy allows`);
+    }
+
+    const rst = parseRequestSecurityToken(envelope.payload);
+    audit.operation = rst.operation;
+    audit.appliesTo = rst.appliesTo?.address;
+    if (rst.operation !== 'Issue') {
+      throw new InvalidRequestError(`RequestType ${rst.operation} is not supported`, { element: 'RequestType' });
+    }
+    const result = issueToken(rst, security, {
+      sts: runtime.config.sts,
+      clockSkewSeconds: runtime.config.security.clockSkewSeconds,
+      now,
+      signingCredential: snapshot.signing,
+      relyingParties: snapshot.relyingParties,
+      claims: runtime.claims,
+    });
+    audit.tokenType = result.response.tokenType;
+    audit.tokenId = result.response.assertionId;
+    audit.relyingParty = result.relyingParty;
+    audit.encrypted = result.encrypted;
+    const body = writeEnvelope(version, addressing, issueResponseAction(rst.version), writeIssueResponse(result.response));
+    logCompleted(runtime.logger, audit, started);
+    return { status: 200, contentType: `${SOAP_MEDIA_TYPE[version]}; charset=utf-8`, body };
+  } catch (error) {
+    const fault = writeFault(error, {
+      version,
+      trustNamespace: trustVersion ? TRUST_NS[trustVersion] : undefined,
+      addressing,
+    });
+    logFailed(runtime.logger, audit, started, fault.code, error);
+    return { status: fault.status, contentType: fault.contentType, body: fault.body };
+  }
+}
+
+function parseRequestXml(body: string, runtime: StsRuntime) {
+  try {
+    return parseXml(body, {
+      maxBytes: runtime.config.server.maxMessageBytes,
+      maxDepth: runtime.config.server.maxXmlDepth,
+    });
+  } catch (error) {
+    if (error instanceof XmlParseError) {
+      throw new SoapFaultError('Sender', 'The message is not well-formed XML, contains a DOCTYPE, or exceeds the size or depth limits', {
+        httpStatus: 400,
+      });
+    }
+    throw error;
+  }
+}
+
+function trustVersionFromAction(action: string | undefined): TrustVersion | undefined {
+  if (action?.startsWith(TRUST_NS['1.3'])) return '1.3';
+  if (action?.startsWith(TRUST_NS['2005'])) return '2005';
+  return undefined;
+}
+
+/**
+ * Rejects a request whose HTTP-level action (SOAP 1.2 `action` parameter or SOAP 1.1 SOAPAction)
+ * names a different operation than wsa:Action. Either may be absent or empty.
+ */
+function checkTransportAction(
+  version: SoapVersion,
+  mediaTypeAction: string | undefined,
+  soapActionHeader: string | undefined,
+  addressing: AddressingHeaders,
+): void {
+  const transportAction = version === '1.2' ? mediaTypeAction : soapActionHeader ? unquote(soapActionHeader.trim()) : undefined;
+  if (!transportAction || !addressing.action) return;
+  if (transportAction !== addressing.action) {
+    throw new ActionMismatchError(`transport action ${transportAction} differs from wsa:Action ${addressing.action}`);
+  }
+}
+
+function parseBasic(header: string | undefined): { username: string; password: string } | undefined {
+  if (!header) return undefined;
+  const match = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header);
+  if (!match) return undefined;
+  const decoded = Buffer.from(match[1], 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon < 0) return undefined;
+  return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+}
+
+function durationMs(started: bigint): number {
+  return Number((process.hrtime.bigint() - started) / 1000n) / 1000;
+}
+
+function logCompleted(logger: Logger, audit: AuditFields, started: bigint): void {
+  logger.info({ ...audit, outcome: 'issued', durationMs: durationMs(started) }, 'rst.completed');
+}
+
+function logFailed(logger: Logger, audit: AuditFields, started: bigint, faultCode: string, error: unknown): void {
+  const fields = { ...audit, outcome: 'fault', faultCode, durationMs: durationMs(started) };
+  if (error instanceof StsError) {
+    const level = error.side === 'receiver' ? 'error' : 'warn';
+    logger[level]({ ...fields, detail: error.detail }, 'rst.failed');
+  } else {
+    logger.error({ ...fields, err: error }, 'rst.failed');
+  }
+}

@@ -1,0 +1,102 @@
+import { InvalidRequestError, SoapFaultError } from '../errors/index.js';
+import { childElement, childElements, NS, type Document, type Element } from '../xml/index.js';
+
+/** SOAP version of a message. */
+export type SoapVersion = '1.1' | '1.2';
+
+/** Envelope namespace of each SOAP version. */
+export const SOAP_NS: Record<SoapVersion, string> = { '1.1': NS.soap11, '1.2': NS.soap12 };
+
+/** Media type of each SOAP version. */
+export const SOAP_MEDIA_TYPE: Record<SoapVersion, string> = { '1.1': 'text/xml', '1.2': 'application/soap+xml' };
+
+/** What the HTTP Content-Type says about a SOAP request. */
+export interface ContentTypeInfo {
+  version: SoapVersion;
+  /** SOAP 1.2 `action` media-type parameter, when present. */
+  action?: string;
+}
+
+/**
+ * Reads the SOAP version from the Content-Type: `text/xml` is SOAP 1.1 and
+ * `application/soap+xml` is SOAP 1.2. Returns undefined for any other media type.
+ */
+export function parseContentType(header: string | undefined): ContentTypeInfo | undefined {
+  if (!header) return undefined;
+  const [mediaType, ...parameters] = header.split(';');
+  const type = mediaType.trim().toLowerCase();
+  let version: SoapVersion;
+  if (type === 'text/xml') version = '1.1';
+  else if (type === 'application/soap+xml') version = '1.2';
+  else return undefined;
+  let action: string | undefined;
+  for (const parameter of parameters) {
+    const at = parameter.indexOf('=');
+    if (at < 0) continue;
+    if (parameter.slice(0, at).trim().toLowerCase() !== 'action') continue;
+    action = unquote(parameter.slice(at + 1).trim());
+  }
+  return { version, action };
+}
+
+/** Removes one pair of surrounding double quotes, as SOAPAction and media-type values carry. */
+export function unquote(value: string): string {
+  return value.length >= 2 && value.startsWith('"') && value.endsWith('"') ? value.slice(1, -1) : value;
+}
+
+/** A parsed SOAP request: its version, header blocks and the single body payload. */
+export interface SoapEnvelope {
+  version: SoapVersion;
+  document: Document;
+  headerBlocks: Element[];
+  payload: Element;
+}
+
+/**
+ * Checks the envelope against the version the Content-Type announced and returns the header
+ * blocks and the body's single child element.
+ */
+export function readEnvelope(document: Document, version: SoapVersion): SoapEnvelope {
+  const envelope = document.documentElement!;
+  if (envelope.localName !== 'Envelope' || (envelope.namespaceURI !== NS.soap11 && envelope.namespaceURI !== NS.soap12)) {
+    throw new SoapFaultError('VersionMismatch', 'The message is not a SOAP envelope');
+  }
+  if (envelope.namespaceURI !== SOAP_NS[version]) {
+    throw new SoapFaultError(
+      'VersionMismatch',
+      `The envelope namespace does not match the SOAP ${version} Content-Type of the request`,
+    );
+  }
+  const header = childElement(envelope, SOAP_NS[version], 'Header');
+  const body = childElement(envelope, SOAP_NS[version], 'Body');
+  if (!body) throw new InvalidRequestError('SOAP Body is missing', { element: 'Body' });
+  const payloads = childElements(body);
+  if (payloads.length !== 1) {
+    throw new InvalidRequestError(`SOAP Body has ${payloads.length} child elements, expected one`, { element: 'Body' });
+  }
+  return { version, document, headerBlocks: header ? childElements(header) : [], payload: payloads[0] };
+}
+
+/** True when a header block carries a mustUnderstand of "1" or "true" in its SOAP namespace. */
+export function isMandatory(block: Element, version: SoapVersion): boolean {
+  const value = block.getAttributeNS(SOAP_NS[version], 'mustUnderstand');
+  // SOAP 1.1 defines only "0" and "1", but .NET and WSO2 clients also send "true" there.
+  return value === '1' || value === 'true';
+}
+
+/**
+ * Raises a MustUnderstand fault naming every mandatory header block whose qualified name is not
+ * in `understood` (keys are `{namespace}localName`).
+ */
+export function checkMustUnderstand(envelope: SoapEnvelope, understood: ReadonlySet<string>): void {
+  const missing = envelope.headerBlocks
+    .filter((block) => isMandatory(block, envelope.version))
+    .filter((block) => !understood.has(`{${block.namespaceURI ?? ''}}${block.localName}`))
+    .map((block) => ({ namespace: block.namespaceURI ?? '', localName: block.localName ?? '' }));
+  if (missing.length > 0) {
+    const names = missing.map((name) => `{${name.namespace}}${name.localName}`).join(', ');
+    throw new SoapFaultError('MustUnderstand', `Mandatory SOAP header not understood: ${names}`, {
+      notUnderstood: missing,
+    });
+  }
+}

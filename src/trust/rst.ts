@@ -1,0 +1,142 @@
+import { InvalidRequestError } from '../errors/index.js';
+import { childElement, childElements, NS, textOf, type Element } from '../xml/index.js';
+import { TRUST_NS, type TrustOperation, type TrustVersion } from './uris.js';
+
+/** A requested claim: its type URI and whether the requester can do without it. */
+export interface RequestedClaim {
+  uri: string;
+  optional: boolean;
+  /** True when the ClaimType element carried a value, which the STS never uses. */
+  carriesValue: boolean;
+}
+
+/** The wst:Claims element of a request. */
+export interface RequestedClaims {
+  dialect: string;
+  claims: RequestedClaim[];
+}
+
+/** AppliesTo as requested, with the namespaces used so the response can echo it the same way. */
+export interface AppliesTo {
+  address: string;
+  policyNamespace: string;
+  addressingNamespace: string;
+}
+
+/** A RequestSecurityToken in one model for WS-Trust 1.3 and 2005. */
+export interface RequestSecurityToken {
+  version: TrustVersion;
+  namespace: string;
+  operation: TrustOperation;
+  context?: string;
+  tokenType?: string;
+  keyType?: string;
+  keySize?: number;
+  appliesTo?: AppliesTo;
+  claims?: RequestedClaims;
+  element: Element;
+}
+
+const OPERATIONS: readonly TrustOperation[] = ['Issue', 'Validate', 'Renew', 'Cancel'];
+const ADDRESSING_NAMESPACES = [NS.wsa2005, NS.wsa2004];
+
+/** Returns the WS-Trust version of a body payload, or undefined when it is not a WS-Trust element. */
+export function trustVersionOf(payload: Element): TrustVersion | undefined {
+  if (payload.namespaceURI === NS.wst13) return '1.3';
+  if (payload.namespaceURI === NS.wst2005) return '2005';
+  return undefined;
+}
+
+/** Parses a wst:RequestSecurityToken body payload into a typed request. */
+export function parseRequestSecurityToken(payload: Element): RequestSecurityToken {
+  const version = trustVersionOf(payload);
+  if (!version) {
+    throw new InvalidRequestError('body is not a WS-Trust 1.3 or 2005 element', { element: payload.localName ?? 'Body' });
+  }
+  if (payload.localName !== 'RequestSecurityToken') {
+    throw new InvalidRequestError(`unsupported body element ${payload.localName}`, { element: payload.localName ?? '' });
+  }
+  const namespace = TRUST_NS[version];
+  const request: RequestSecurityToken = {
+    version,
+    namespace,
+    operation: readOperation(payload, version),
+    element: payload,
+  };
+  const context = payload.getAttribute('Context');
+  if (context) request.context = context;
+  request.tokenType = optionalText(payload, namespace, 'TokenType');
+  request.keyType = optionalText(payload, namespace, 'KeyType');
+  const keySize = optionalText(payload, namespace, 'KeySize');
+  if (keySize !== undefined) {
+    if (!/^\d{1,6}$/.test(keySize)) throw new InvalidRequestError('KeySize is not a number', { element: 'KeySize' });
+    request.keySize = Number(keySize);
+  }
+  request.appliesTo = readAppliesTo(payload);
+  const claims = childElement(payload, namespace, 'Claims');
+  if (claims) request.claims = readClaims(claims);
+  return request;
+}
+
+function readOperation(payload: Element, version: TrustVersion): TrustOperation {
+  const text = optionalText(payload, TRUST_NS[version], 'RequestType');
+  if (text === undefined) throw new InvalidRequestError('RequestType is missing', { element: 'RequestType' });
+  const prefix = `${TRUST_NS[version]}/`;
+  const operation = text.startsWith(prefix) ? (text.slice(prefix.length) as TrustOperation) : undefined;
+  if (!operation || !OPERATIONS.includes(operation)) {
+    throw new InvalidRequestError(`RequestType is not a WS-Trust ${version} request type`, { element: 'RequestType' });
+  }
+  return operation;
+}
+
+function optionalText(parent: Element, namespace: string, localName: string): string | undefined {
+  const elements = childElements(parent, namespace, localName);
+  if (elements.length > 1) throw new InvalidRequestError(`${localName} appears more than once`, { element: localName });
+  return elements.length ? textOf(elements[0]) : undefined;
+}
+
+/** Reads AppliesTo in either WS-Policy namespace, with an EndpointReference in either WS-Addressing namespace. */
+function readAppliesTo(payload: Element): AppliesTo | undefined {
+  const appliesTo = childElement(payload, [NS.wsp2004, NS.wsp15], 'AppliesTo');
+  if (!appliesTo) return undefined;
+  const reference = childElement(appliesTo, ADDRESSING_NAMESPACES, 'EndpointReference');
+  const address = reference
+    ? childElement(reference, ADDRESSING_NAMESPACES, 'Address')
+    : childElement(appliesTo, ADDRESSING_NAMESPACES, 'Address');
+  const value = textOf(address);
+  if (!address || !value) {
+    throw new InvalidRequestError('AppliesTo has no EndpointReference/Address', { element: 'AppliesTo' });
+  }
+  return {
+    address: value,
+    policyNamespace: appliesTo.namespaceURI!,
+    addressingNamespace: address.namespaceURI!,
+  };
+}
+
+/**
+ * Reads wst:Claims. The Dialect attribute is accepted unqualified (as .NET and CXF write it) or
+ * qualified with any namespace (the WSO2 sample client qualifies it with the trust namespace).
+ */
+function readClaims(claims: Element): RequestedClaims {
+  let dialect = claims.getAttribute('Dialect');
+  if (!dialect) {
+    for (let i = 0; i < claims.attributes.length; i++) {
+      const attribute = claims.attributes.item(i)!;
+      if (attribute.localName === 'Dialect') dialect = attribute.value;
+    }
+  }
+  const requested: RequestedClaim[] = [];
+  for (const element of childElements(claims)) {
+    if (element.localName !== 'ClaimType') continue;
+    const uri = element.getAttribute('Uri') ?? '';
+    if (!uri) throw new InvalidRequestError('ClaimType without Uri', { element: 'ClaimType' });
+    const optional = element.getAttribute('Optional');
+    requested.push({
+      uri,
+      optional: optional === 'true' || optional === '1',
+      carriesValue: childElements(element).length > 0 || textOf(element) !== '',
+    });
+  }
+  return { dialect: dialect ?? '', claims: requested };
+}

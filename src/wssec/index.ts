@@ -1,0 +1,2 @@
+export * from './security-header.js';
+export * from './time.js';

@@ -1,0 +1,186 @@
+import {
+  InvalidSecurityError,
+  MessageExpiredError,
+  UnsupportedSecurityTokenError,
+  WsseFailedAuthenticationError,
+  WsseInvalidSecurityTokenError,
+} from '../errors/index.js';
+import type { AuthenticatedUser, Authenticator } from '../identity/index.js';
+import type { AuthenticationMethod } from '../saml/model.js';
+import type { ReplayCache } from '../store/replay-cache.js';
+import { childElement, NS, textOf, UT, type Element } from '../xml/index.js';
+import { parseUtcDateTime } from './time.js';
+
+/** Freshness settings for Timestamp and UsernameToken Created values. */
+export interface FreshnessPolicy {
+  clockSkewSeconds: number;
+  maxMessageAgeSeconds: number;
+  requireTimestamp: boolean;
+  allowHttpBasic: boolean;
+}
+
+/** Inputs of WS-Security processing besides the header itself. */
+export interface SecurityContext {
+  now: Date;
+  policy: FreshnessPolicy;
+  authenticator: Authenticator;
+  replayCache: ReplayCache;
+  /** Credentials from an HTTP `Authorization: Basic` header, if any. */
+  basicCredentials?: { username: string; password: string };
+  /** True when the request arrived over TLS, which makes a clear password PasswordProtectedTransport. */
+  secureTransport: boolean;
+}
+
+/** Outcome of WS-Security processing: who the requester is and how it proved it. */
+export interface SecurityResult {
+  user: AuthenticatedUser;
+  method: AuthenticationMethod;
+  authenticationInstant: Date;
+  /** Name of the credential source, for the log: UsernameToken or HTTP Basic. */
+  credential: 'UsernameToken' | 'HttpBasic';
+}
+
+/** Qualified name of the wsse:Security header, which the STS understands. */
+export const SECURITY_HEADER_QNAME = `{${NS.wsse}}Security`;
+
+const STRICT_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+/**
+ * Processes the wsse:Security header in a fixed order: find the header, check the Timestamp,
+ * then authenticate the UsernameToken (or HTTP Basic credentials when the header has none).
+ */
+export async function processSecurityHeader(headerBlocks: Element[], context: SecurityContext): Promise<SecurityResult> {
+  const security = findSecurityHeader(headerBlocks);
+  if (security) checkTimestamp(security, context);
+  else if (context.policy.requireTimestamp) throw new InvalidSecurityError('wsse:Security header is missing');
+
+  const usernameToken = security ? childElement(security, NS.wsse, 'UsernameToken') : undefined;
+  if (usernameToken) return authenticateUsernameToken(usernameToken, context);
+  if (context.basicCredentials && context.policy.allowHttpBasic) return authenticateBasic(context);
+  throw new InvalidSecurityError('no UsernameToken in the wsse:Security header and no HTTP Basic credentials');
+}
+
+function findSecurityHeader(headerBlocks: Element[]): Element | undefined {
+  const headers = headerBlocks.filter((block) => block.namespaceURI === NS.wsse && block.localName === 'Security');
+  if (headers.length > 1) throw new InvalidSecurityError('more than one wsse:Security header');
+  return headers[0];
+}
+
+function checkTimestamp(security: Element, context: SecurityContext): void {
+  const timestamp = childElement(security, NS.wsu, 'Timestamp');
+  if (!timestamp) {
+    if (context.policy.requireTimestamp) throw new InvalidSecurityError('wsu:Timestamp is missing');
+    return;
+  }
+  const createdText = textOf(childElement(timestamp, NS.wsu, 'Created'));
+  const created = parseUtcDateTime(createdText);
+  if (!created) throw new InvalidSecurityError('wsu:Timestamp/wsu:Created is missing or not a UTC dateTime');
+  checkCreated(created, context, 'Timestamp');
+
+  const expiresElement = childElement(timestamp, NS.wsu, 'Expires');
+  if (expiresElement) {
+    const expires = parseUtcDateTime(textOf(expiresElement));
+    if (!expires) throw new InvalidSecurityError('wsu:Timestamp/wsu:Expires is not a UTC dateTime');
+    if (expires.getTime() < created.getTime()) throw new InvalidSecurityError('wsu:Timestamp expires before it was created');
+    if (expires.getTime() + context.policy.clockSkewSeconds * 1000 <= context.now.getTime()) {
+      throw new MessageExpiredError('wsu:Timestamp has expired');
+    }
+  }
+}
+
+/** Rejects a Created value further in the future than the skew allows or older than the maximum age. */
+function checkCreated(created: Date, context: SecurityContext, what: string): void {
+  const { clockSkewSeconds, maxMessageAgeSeconds } = context.policy;
+  const now = context.now.getTime();
+  if (created.getTime() - clockSkewSeconds * 1000 > now) {
+    throw new MessageExpiredError(`${what} Created is in the future beyond the allowed clock skew`);
+  }
+  if (now - created.getTime() > (maxMessageAgeSeconds + clockSkewSeconds) * 1000) {
+    throw new MessageExpiredError(`${what} Created is older than the maximum message age`);
+  }
+}
+
+async function authenticateUsernameToken(token: Element, context: SecurityContext): Promise<SecurityResult> {
+  const username = textOf(childElement(token, NS.wsse, 'Username'));
+  const passwordElement = childElement(token, NS.wsse, 'Password');
+  if (!username || !passwordElement) {
+    throw new WsseInvalidSecurityTokenError('UsernameToken without Username or Password');
+  }
+  // The UsernameToken profile makes Type optional, with PasswordText as the default.
+  const type = passwordElement.getAttribute('Type') || UT.passwordText;
+  if (type !== UT.passwordText && type !== UT.passwordDigest) {
+    throw new UnsupportedSecurityTokenError('UsernameToken Password Type is not PasswordText or PasswordDigest');
+  }
+  const nonceElement = childElement(token, NS.wsse, 'Nonce');
+  const createdElement = childElement(token, NS.wsu, 'Created');
+  const createdText = textOf(createdElement);
+  let created: Date | undefined;
+  if (createdElement) {
+    created = parseUtcDateTime(createdText);
+    if (!created) throw new WsseInvalidSecurityTokenError('UsernameToken Created is not a UTC dateTime');
+    checkCreated(created, context, 'UsernameToken');
+  }
+  const nonce = nonceElement ? decodeNonce(nonceElement) : undefined;
+  if (nonce) await checkReplay(nonce, created, context);
+
+  let user: AuthenticatedUser | undefined;
+  let method: AuthenticationMethod;
+  if (type === UT.passwordDigest) {
+    if (!nonce || !createdElement) {
+      throw new WsseInvalidSecurityTokenError('PasswordDigest needs both Nonce and Created');
+    }
+    const digest = decodeStrictBase64(textOf(passwordElement));
+    if (!digest) throw new WsseFailedAuthenticationError('PasswordDigest is not base64');
+    user = await context.authenticator.verifyPasswordDigest(username, nonce, createdText, digest);
+    method = 'password-digest';
+  } else {
+    user = await context.authenticator.verifyPasswordText(username, passwordElement.textContent ?? '');
+    method = context.secureTransport ? 'password-transport' : 'password';
+  }
+  if (!user) throw new WsseFailedAuthenticationError('unknown user or wrong password');
+  return { user, method, authenticationInstant: context.now, credential: 'UsernameToken' };
+}
+
+async function authenticateBasic(context: SecurityContext): Promise<SecurityResult> {
+  const { username, password } = context.basicCredentials!;
+  const user = await context.authenticator.verifyPasswordText(username, password);
+  if (!user) throw new WsseFailedAuthenticationError('unknown user or wrong password (HTTP Basic)');
+  return {
+    user,
+    method: context.secureTransport ? 'password-transport' : 'password',
+    authenticationInstant: context.now,
+    credential: 'HttpBasic',
+  };
+}
+
+function decodeNonce(nonceElement: Element): Buffer {
+  const encoding = nonceElement.getAttribute('EncodingType');
+  if (encoding && encoding !== UT.base64Binary) {
+    throw new WsseInvalidSecurityTokenError('UsernameToken Nonce EncodingType is not Base64Binary');
+  }
+  const nonce = decodeStrictBase64(textOf(nonceElement));
+  if (!nonce || nonce.length === 0) throw new WsseInvalidSecurityTokenError('UsernameToken Nonce is not valid base64');
+  return nonce;
+}
+
+/**
+ * Decodes base64 only when the whole text is valid base64. Node's decoder silently skips bad
+ * characters, which would let a malformed nonce through as different bytes.
+ */
+function decodeStrictBase64(text: string): Buffer | undefined {
+  const compact = text.replace(/\s+/g, '');
+  if (!STRICT_BASE64.test(compact)) return undefined;
+  return Buffer.from(compact, 'base64');
+}
+
+/**
+ * Rejects a nonce already seen. Entries live for the whole window in which the same Created
+ * value would still be accepted, so a replay inside that window is always detected.
+ */
+async function checkReplay(nonce: Buffer, created: Date | undefined, context: SecurityContext): Promise<void> {
+  const { clockSkewSeconds, maxMessageAgeSeconds } = context.policy;
+  const base = created ? Math.max(created.getTime(), context.now.getTime()) : context.now.getTime();
+  const expiresAtMs = base + (maxMessageAgeSeconds + 2 * clockSkewSeconds) * 1000;
+  const fresh = await context.replayCache.addIfAbsent(`ut-nonce:${nonce.toString('base64')}`, expiresAtMs);
+  if (!fresh) throw new WsseFailedAuthenticationError('UsernameToken Nonce was already used');
+}

@@ -1,0 +1,3 @@
+export * from './namespaces.js';
+export * from './parse.js';
+export * from './write.js';

@@ -1,0 +1,136 @@
+import { DOMParser } from '@xmldom/xmldom';
+import type { Document, Element } from '@xmldom/xmldom';
+
+export type { Document, Element, Node } from '@xmldom/xmldom';
+
+/** Limits applied before any XML is parsed. */
+export interface ParseLimits {
+  maxBytes: number;
+  maxDepth: number;
+}
+
+/** Raised for input that is not acceptable XML; the message is safe to log, never to send. */
+export class XmlParseError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'XmlParseError';
+  }
+}
+
+/**
+ * Parses untrusted XML. Rejects any DOCTYPE (so no entity expansion or external entities can
+ * happen), input over `maxBytes`, and nesting deeper than `maxDepth`, all before building a DOM.
+ */
+export function parseXml(text: string, limits: ParseLimits): Document {
+  if (Buffer.byteLength(text, 'utf8') > limits.maxBytes) {
+    throw new XmlParseError(`message larger than ${limits.maxBytes} bytes`);
+  }
+  scanMarkup(text, limits.maxDepth);
+
+  let failure: string | undefined;
+  const parser = new DOMParser({
+    onError: (level, message) => {
+      if (level !== 'warning' && failure === undefined) failure = String(message);
+    },
+  });
+  let document: Document;
+  try {
+    document = parser.parseFromString(text, 'text/xml');
+  } catch (error) {
+    throw new XmlParseError(`not well-formed XML: ${(error as Error).message.split('\n')[0]}`);
+  }
+  if (failure !== undefined) {
+    throw new XmlParseError(`not well-formed XML: ${failure.split('\n')[0]}`);
+  }
+  if (!document.documentElement) throw new XmlParseError('no document element');
+  return document;
+}
+
+/**
+ * Single pass over the markup that rejects DOCTYPE and entity declarations and measures element
+ * depth. Quoted attribute values, comments, CDATA sections and processing instructions are
+ * skipped so that a '>' inside them does not confuse the count.
+ */
+function scanMarkup(text: string, maxDepth: number): void {
+  let depth = 0;
+  let i = 0;
+  const length = text.length;
+  while (i < length) {
+    const open = text.indexOf('<', i);
+    if (open < 0) break;
+    const next = text.charCodeAt(open + 1);
+    if (text.startsWith('<!--', open)) {
+      i = skipPast(text, open + 4, '-->');
+    } else if (text.startsWith('<![CDATA[', open)) {
+      i = skipPast(text, open + 9, ']]>');
+    } else if (next === 0x3f /* ? */) {
+      i = skipPast(text, open + 2, '?>');
+    } else if (next === 0x21 /* ! */) {
+      throw new XmlParseError('DOCTYPE and entity declarations are not allowed');
+    } else if (next === 0x2f /* / */) {
+      depth--;
+      i = skipPast(text, open + 2, '>');
+    } else {
+      const end = findTagEnd(text, open + 1);
+      if (text.charCodeAt(end - 1) !== 0x2f) {
+        depth++;
+        if (depth > maxDepth) throw new XmlParseError(`element nesting deeper than ${maxDepth}`);
+      }
+      i = end + 1;
+    }
+  }
+}
+
+function skipPast(text: string, from: number, terminator: string): number {
+  const at = text.indexOf(terminator, from);
+  if (at < 0) throw new XmlParseError('not well-formed XML: unterminated markup');
+  return at + terminator.length;
+}
+
+function findTagEnd(text: string, from: number): number {
+  let quote = 0;
+  for (let i = from; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (quote) {
+      if (c === quote) quote = 0;
+    } else if (c === 0x22 || c === 0x27) {
+      quote = c;
+    } else if (c === 0x3e) {
+      return i;
+    }
+  }
+  throw new XmlParseError('not well-formed XML: unterminated start tag');
+}
+
+/** Child elements of `parent`, optionally filtered by namespace and local name. */
+export function childElements(parent: Element | Document, namespace?: string, localName?: string): Element[] {
+  const out: Element[] = [];
+  for (let node = parent.firstChild; node; node = node.nextSibling) {
+    if (node.nodeType !== 1) continue;
+    const element = node as Element;
+    if (namespace !== undefined && element.namespaceURI !== namespace) continue;
+    if (localName !== undefined && element.localName !== localName) continue;
+    out.push(element);
+  }
+  return out;
+}
+
+/** First child element with the namespace (one of several) and local name, if any. */
+export function childElement(
+  parent: Element | Document,
+  namespaces: string | readonly string[],
+  localName: string,
+): Element | undefined {
+  const list = typeof namespaces === 'string' ? [namespaces] : namespaces;
+  for (let node = parent.firstChild; node; node = node.nextSibling) {
+    if (node.nodeType !== 1) continue;
+    const element = node as Element;
+    if (element.localName === localName && list.includes(element.namespaceURI ?? '')) return element;
+  }
+  return undefined;
+}
+
+/** Text content of an element, trimmed. */
+export function textOf(element: Element | undefined): string {
+  return (element?.textContent ?? '').trim();
+}
