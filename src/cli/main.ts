@@ -2,6 +2,9 @@ import { Command, Option } from 'commander';
 import { ConfigError, UsageError } from '../errors/index.js';
 import { registerClientCommand } from './client.js';
 import { registerKeysCommands } from './keys.js';
+import { registerRolesCommands } from './roles.js';
+import { registerSpCommands } from './sp.js';
+import { registerUsersCommands } from './users.js';
 import { registerServeCommand } from './serve.js';
 
 /** Default data directory, relative to the working directory. */
@@ -23,6 +26,9 @@ program
 registerServeCommand(program);
 registerClientCommand(program);
 registerKeysCommands(program);
+registerUsersCommands(program);
+registerRolesCommands(program);
+registerSpCommands(program);
 
 try {
   await program.parseAsync(process.argv);
