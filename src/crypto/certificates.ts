@@ -29,7 +29,7 @@ export interface CertificateInfo {
 export interface SelfSignedCertificateOptions {
   /** RSA private key that signs the certificate. */
   privateKey: KeyObject;
-  /** RSA public key that the certificate certifies; must belong to `privateKey`. */
+  /** RSA public key that the certificate certifies, which must belong to `privateKey`. */
   publicKey: KeyObject;
   /** Common name (CN) of the subject and issuer. */
   commonName: string;
@@ -95,11 +95,11 @@ export function describeCertificate(
 /**
  * Creates a self-signed X.509 v3 certificate for an RSA key pair.
  *
- * The certificate is signed with SHA-256 (sha256WithRSAEncryption), has a random positive
- * 127-bit serial number, basicConstraints CA:false and keyUsage digitalSignature and
- * keyEncipherment (both critical), a subject key identifier, and a subject alternative name
- * extension when DNS names or IP addresses are given. notBefore is set 5 minutes in the past
- * to tolerate clock skew.
+ * The signature algorithm is sha256WithRSAEncryption and the serial number is a random positive
+ * 127-bit integer. The extensions are basicConstraints CA:false and keyUsage digitalSignature
+ * and keyEncipherment (both critical), a subject key identifier, and a subject alternative name
+ * when DNS names or IP addresses are given. notBefore is set 5 minutes in the past to tolerate
+ * clock skew.
  */
 export function generateSelfSignedCertificate(
   options: SelfSignedCertificateOptions,

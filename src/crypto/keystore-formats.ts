@@ -21,15 +21,15 @@ export interface KeyMaterialEntry {
   alias?: string;
   /** End-entity certificate, or the trusted certificate of a trusted-certificate entry. */
   certificate: X509Certificate;
-  /** Rest of the chain, issuer of `certificate` first; may be empty. */
+  /** Rest of the chain with the issuer of `certificate` first, possibly empty. */
   chain: X509Certificate[];
-  /** Private key of `certificate`; present for key entries only. */
+  /** Private key of `certificate`, present for key entries only. */
   privateKey?: KeyObject;
 }
 
 /** Options for {@link readKeyMaterial}. */
 export interface ReadKeyMaterialOptions {
-  /** Format to read; detected from the content and then the file name when absent. */
+  /** Format to read. When absent, it is detected from the content and then the file name. */
   format?: KeyMaterialFormat;
   /** PKCS#12 or JKS store password, or the password of an encrypted PEM private key. */
   password?: string;
@@ -39,11 +39,11 @@ export interface ReadKeyMaterialOptions {
   fileName?: string;
 }
 
-/** Error raised for unreadable key material; the message names the problem and the fix. */
+/** Error raised for unreadable key material. Its message names the problem and the fix. */
 export class KeyMaterialError extends Error {
   override readonly name = 'KeyMaterialError';
 
-  /** Creates the error; `options.cause` carries the underlying library error, if any. */
+  /** Creates the error. `options.cause` carries the underlying library error, if any. */
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
   }
@@ -105,8 +105,8 @@ export function detectFormat(data: Buffer, fileName?: string): KeyMaterialFormat
 
   const source = fileName === undefined ? 'key material' : `key material in ${fileName}`;
   throw new KeyMaterialError(
-    `Unrecognised format of ${source}: expected ${ACCEPTED_FORMATS}; ` +
-      'set the format explicitly or convert the file to one of these',
+    `Unrecognised format of ${source}: expected ${ACCEPTED_FORMATS}. ` +
+      'Set the format explicitly or convert the file to one of these',
   );
 }
 
@@ -119,7 +119,7 @@ export function detectFormat(data: Buffer, fileName?: string): KeyMaterialFormat
  * Key entries come first. A `format` of `jks` is read as PKCS#12 when the content is a PKCS#12
  * PFX, because keytool has created PKCS12 stores by default since Java 9.
  *
- * @throws KeyMaterialError when the data cannot be read; the message says how to fix it.
+ * @throws KeyMaterialError when the data cannot be read. Its message names the fix.
  */
 export function readKeyMaterial(
   data: Buffer,
@@ -179,7 +179,7 @@ function classifyDer(data: Buffer): 'pfx' | 'sequence' | undefined {
   return definiteAndExact ? 'sequence' : undefined;
 }
 
-/** Reads a DER tag and length; `length` is undefined for the BER indefinite form. */
+/** Reads a DER tag and length. `length` is undefined for the BER indefinite form. */
 function readDerHeader(
   data: Buffer,
   offset: number,
@@ -315,7 +315,7 @@ const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----[\s\S]*?-----END \1-----/g;
 const PEM_CERTIFICATE_LABELS = new Set(['CERTIFICATE', 'X509 CERTIFICATE', 'TRUSTED CERTIFICATE']);
 
 /**
- * Reads CERTIFICATE blocks and at most one private key block; blocks with other labels, such
+ * Reads CERTIFICATE blocks and at most one private key block. Blocks with other labels, such
  * as EC PARAMETERS or CERTIFICATE REQUEST, are ignored.
  */
 function readPem(data: Buffer, password: string | undefined): KeyMaterialEntry[] {
@@ -620,8 +620,8 @@ function verifyPkcs12Mac(
   // OpenSSL accepts an empty password in either form, so both are tried when none is given.
   const candidates: Pkcs12Password[] =
     password === undefined || password === '' ? ['', null] : [password];
+  const digestLength = createHash(hash.name).digest().length;
   for (const candidate of candidates) {
-    const digestLength = createHash(hash.name).digest().length;
     const macKey = derivePkcs12Key(hash, candidate, salt, 3, iterations, digestLength);
     const actual = createHmac(hash.name, macKey).update(authSafeBytes).digest();
     if (actual.length === expected.length && timingSafeEqual(actual, expected)) {
@@ -861,26 +861,26 @@ function decryptWithPassword(
   algorithmNode: forge.asn1.Asn1,
   ciphertext: Buffer,
   password: Pkcs12Password,
-  what: string,
+  protectedItem: string,
 ): Buffer {
-  const [oidNode, paramsNode] = sequenceItems(algorithmNode, `${what} algorithm`);
-  const oid = oidValue(oidNode, `${what} algorithm`);
+  const [oidNode, paramsNode] = sequenceItems(algorithmNode, `${protectedItem} algorithm`);
+  const oid = oidValue(oidNode, `${protectedItem} algorithm`);
 
   if (oid === OID.pbes2) {
-    return decryptPbes2(paramsNode, ciphertext, password, what);
+    return decryptPbes2(paramsNode, ciphertext, password, protectedItem);
   }
 
   const scheme = PKCS12_PBE_CIPHERS[oid];
   if (scheme === undefined || scheme.cipher === undefined) {
     const name = scheme?.name ?? oid;
     throw new KeyMaterialError(
-      `Encryption algorithm ${name} of the PKCS#12 ${what} is not supported: ` +
+      `Encryption algorithm ${name} of the PKCS#12 ${protectedItem} is not supported: ` +
         're-export the file with AES (`openssl pkcs12 -export` without -legacy)',
     );
   }
 
   // pkcs-12PbeParams ::= SEQUENCE { salt OCTET STRING, iterations INTEGER }
-  const [saltNode, iterationsNode] = sequenceItems(paramsNode, `${what} PBE parameters`);
+  const [saltNode, iterationsNode] = sequenceItems(paramsNode, `${protectedItem} PBE parameters`);
   const salt = octetStringValue(saltNode, 'PBE salt');
   const iterations = integerValue(iterationsNode, 'PBE iterations');
   const sha1 = DIGEST_ALGORITHMS['1.3.14.3.2.26'];
@@ -901,16 +901,16 @@ function decryptPbes2(
   paramsNode: forge.asn1.Asn1 | undefined,
   ciphertext: Buffer,
   password: Pkcs12Password,
-  what: string,
+  protectedItem: string,
 ): Buffer {
   // PBES2-params ::= SEQUENCE { keyDerivationFunc AlgorithmIdentifier,
   //   encryptionScheme AlgorithmIdentifier }
-  const [kdfNode, schemeNode] = sequenceItems(paramsNode, `${what} PBES2 parameters`);
+  const [kdfNode, schemeNode] = sequenceItems(paramsNode, `${protectedItem} PBES2 parameters`);
   const [kdfOidNode, kdfParamsNode] = sequenceItems(kdfNode, 'PBES2 key derivation function');
   const kdfOid = oidValue(kdfOidNode, 'PBES2 key derivation function');
   if (kdfOid !== OID.pbkdf2) {
     throw new KeyMaterialError(
-      `Key derivation function ${kdfOid} of the PKCS#12 ${what} is not supported: ` +
+      `Key derivation function ${kdfOid} of the PKCS#12 ${protectedItem} is not supported: ` +
         're-export the file with PBKDF2 (`openssl pkcs12 -export`)',
     );
   }
@@ -938,7 +938,7 @@ function decryptPbes2(
   if (prfHash === undefined || cipher === undefined) {
     const unsupported = prfHash === undefined ? `PBKDF2 PRF ${prfOid}` : `Cipher ${cipherOid}`;
     throw new KeyMaterialError(
-      `${unsupported} of the PKCS#12 ${what} is not supported: ` +
+      `${unsupported} of the PKCS#12 ${protectedItem} is not supported: ` +
         're-export the file with AES-256-CBC and HMAC-SHA-256 (`openssl pkcs12 -export`)',
     );
   }
@@ -1012,7 +1012,7 @@ function derivePkcs12Key(
   return Buffer.concat(output).subarray(0, length);
 }
 
-/** Repeats `data` to the next multiple of `blockSize` bytes; empty data stays empty. */
+/** Repeats `data` to the next multiple of `blockSize` bytes. Empty data stays empty. */
 function repeatToBlocks(data: Buffer, blockSize: number): Buffer {
   if (data.length === 0) {
     return data;
@@ -1033,7 +1033,7 @@ function bmpPassword(password: Pkcs12Password): Buffer {
   return bytes.swap16();
 }
 
-/** Decodes friendlyName, which RFC 7292 defines as a BMPString; UTF8String is also accepted. */
+/** Decodes friendlyName, which RFC 7292 defines as a BMPString. UTF8String is also accepted. */
 function decodeFriendlyName(node: forge.asn1.Asn1): string | undefined {
   if (typeof node.value !== 'string') {
     return undefined;
@@ -1055,30 +1055,30 @@ function malformedPkcs12(detail: string): KeyMaterialError {
   );
 }
 
-function parseAsn1(bytes: Buffer, what: string): forge.asn1.Asn1 {
+function parseAsn1(bytes: Buffer, field: string): forge.asn1.Asn1 {
   try {
     return forge.asn1.fromDer(forge.util.createBuffer(bytes.toString('binary')), true);
   } catch (error) {
     throw new KeyMaterialError(
-      `${what} is not valid ASN.1: check that the file is complete and is a PKCS#12 file`,
+      `${field} is not valid ASN.1: check that the file is complete and is a PKCS#12 file`,
       { cause: error },
     );
   }
 }
 
 /** Returns the children of a constructed node (SEQUENCE, SET or explicit tag). */
-function sequenceItems(node: forge.asn1.Asn1 | undefined, what: string): forge.asn1.Asn1[] {
+function sequenceItems(node: forge.asn1.Asn1 | undefined, field: string): forge.asn1.Asn1[] {
   if (node === undefined || !node.constructed || !Array.isArray(node.value)) {
-    throw malformedPkcs12(`${what} is missing or not a SEQUENCE or SET`);
+    throw malformedPkcs12(`${field} is missing or not a SEQUENCE or SET`);
   }
   return node.value;
 }
 
 /** Returns the single child of an `[n] EXPLICIT` node. */
-function explicitContent(node: forge.asn1.Asn1 | undefined, what: string): forge.asn1.Asn1 {
-  const [child] = sequenceItems(node, what);
+function explicitContent(node: forge.asn1.Asn1 | undefined, field: string): forge.asn1.Asn1 {
+  const [child] = sequenceItems(node, field);
   if (child === undefined || node?.tagClass !== forge.asn1.Class.CONTEXT_SPECIFIC) {
-    throw malformedPkcs12(`${what} is not an explicitly tagged value`);
+    throw malformedPkcs12(`${field} is not an explicitly tagged value`);
   }
   return child;
 }
@@ -1086,17 +1086,17 @@ function explicitContent(node: forge.asn1.Asn1 | undefined, what: string): forge
 /** Reads `ContentInfo ::= SEQUENCE { contentType OID, content [0] EXPLICIT ANY OPTIONAL }`. */
 function readContentInfo(
   node: forge.asn1.Asn1,
-  what: string,
+  field: string,
 ): { contentType: string; content: forge.asn1.Asn1 | undefined } {
-  const [typeNode, wrapper] = sequenceItems(node, what);
-  const contentType = oidValue(typeNode, `${what} content type`);
-  const content = wrapper === undefined ? undefined : explicitContent(wrapper, `${what} content`);
+  const [typeNode, wrapper] = sequenceItems(node, field);
+  const contentType = oidValue(typeNode, `${field} content type`);
+  const content = wrapper === undefined ? undefined : explicitContent(wrapper, `${field} content`);
   return { contentType, content };
 }
 
-function oidValue(node: forge.asn1.Asn1 | undefined, what: string): string {
+function oidValue(node: forge.asn1.Asn1 | undefined, field: string): string {
   if (node?.type !== forge.asn1.Type.OID || typeof node.value !== 'string') {
-    throw malformedPkcs12(`${what} is not an OBJECT IDENTIFIER`);
+    throw malformedPkcs12(`${field} is not an OBJECT IDENTIFIER`);
   }
   return forge.asn1.derToOid(node.value);
 }
@@ -1107,7 +1107,7 @@ function oidValue(node: forge.asn1.Asn1 | undefined, what: string): string {
  */
 function octetStringValue(
   node: forge.asn1.Asn1 | undefined,
-  what: string,
+  field: string,
   implicitTag = false,
 ): Buffer {
   const isOctetString =
@@ -1115,22 +1115,22 @@ function octetStringValue(
     (implicitTag ||
       (node.tagClass === forge.asn1.Class.UNIVERSAL && node.type === forge.asn1.Type.OCTETSTRING));
   if (!isOctetString) {
-    throw malformedPkcs12(`${what} is not an OCTET STRING`);
+    throw malformedPkcs12(`${field} is not an OCTET STRING`);
   }
   if (typeof node.value === 'string') {
     return Buffer.from(node.value, 'binary');
   }
-  return Buffer.concat(node.value.map((segment) => octetStringValue(segment, what)));
+  return Buffer.concat(node.value.map((segment) => octetStringValue(segment, field)));
 }
 
 /** Reads a non-negative INTEGER that fits in a JavaScript safe integer. */
-function integerValue(node: forge.asn1.Asn1 | undefined, what: string): number {
+function integerValue(node: forge.asn1.Asn1 | undefined, field: string): number {
   if (node?.type !== forge.asn1.Type.INTEGER || typeof node.value !== 'string') {
-    throw malformedPkcs12(`${what} is not an INTEGER`);
+    throw malformedPkcs12(`${field} is not an INTEGER`);
   }
   const bytes = Buffer.from(node.value, 'binary');
   if (bytes.length === 0 || bytes.length > 6 || (bytes[0] & 0x80) !== 0) {
-    throw malformedPkcs12(`${what} is out of range`);
+    throw malformedPkcs12(`${field} is out of range`);
   }
   return bytes.readUIntBE(0, bytes.length);
 }

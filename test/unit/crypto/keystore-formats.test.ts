@@ -21,6 +21,7 @@ const PEM_PASSWORD = 'pem-secret';
 const P12_PASSWORD = 'p12-secret';
 const STORE_PASSWORD = 'store-secret';
 const KEY_PASSWORD = 'key-secret';
+const NON_ASCII_PASSWORD = 'pässwörd-€';
 
 let dir = '';
 
@@ -63,7 +64,9 @@ function concatenated(...names: string[]): Buffer {
 
 /** SHA-256 fingerprint as `openssl x509 -fingerprint` prints it, for a PEM or DER file. */
 function opensslFingerprint(name: string, inform: 'PEM' | 'DER' = 'PEM'): string {
-  const output = openssl('x509', '-noout', '-fingerprint', '-sha256', '-inform', inform, '-in', name);
+  const output = openssl(
+    'x509', '-noout', '-fingerprint', '-sha256', '-inform', inform, '-in', name,
+  );
   return output.trim().split('=')[1];
 }
 
@@ -101,7 +104,9 @@ function createOpensslFixtures(): void {
     '-passout', `pass:${PEM_PASSWORD}`,
   );
   openssl('x509', '-in', 'self.pem', '-outform', 'DER', '-out', 'self.der');
-  openssl('pkcs8', '-topk8', '-nocrypt', '-in', 'self.key', '-outform', 'DER', '-out', 'self-key.der');
+  openssl(
+    'pkcs8', '-topk8', '-nocrypt', '-in', 'self.key', '-outform', 'DER', '-out', 'self-key.der',
+  );
 
   // PKCS#12 files: OpenSSL 3 defaults, -legacy, and certificates only.
   const exportLeaf = [
@@ -113,6 +118,24 @@ function createOpensslFixtures(): void {
   openssl(
     'pkcs12', '-export', '-nokeys', '-in', 'ca.pem', '-out', 'trust.p12',
     '-passout', `pass:${P12_PASSWORD}`,
+  );
+
+  // PBES2 takes the password as UTF-8 and the PKCS#12 schemes as UTF-16, so both are covered.
+  const exportNonAscii = [
+    'pkcs12', '-export', '-in', 'self.pem', '-inkey', 'self.key',
+    '-passout', `pass:${NON_ASCII_PASSWORD}`,
+  ];
+  openssl(...exportNonAscii, '-out', 'non-ascii.p12');
+  openssl(...exportNonAscii, '-legacy', '-out', 'non-ascii-legacy.p12');
+
+  // An EC P-256 key pair, as PEM and as PKCS#12.
+  openssl(
+    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes',
+    '-keyout', 'ec.key', '-out', 'ec.pem', '-subj', '/CN=ec-test', '-days', '365',
+  );
+  openssl(
+    'pkcs12', '-export', '-in', 'ec.pem', '-inkey', 'ec.key', '-name', 'ec-key',
+    '-out', 'ec.p12', '-passout', `pass:${P12_PASSWORD}`,
   );
 }
 
@@ -364,6 +387,26 @@ describe('readKeyMaterial PKCS#12', () => {
       () => readKeyMaterial(file('default.p12')),
       /PKCS#12 data is password-protected: supply the password/,
     );
+  });
+
+  test('accepts non-ASCII PKCS#12 password', (t) => {
+    if (!requireTool(t, 'openssl')) return;
+    const options = { password: NON_ASCII_PASSWORD };
+    const [modern] = readKeyMaterial(file('non-ascii.p12'), options);
+    const [legacy] = readKeyMaterial(file('non-ascii-legacy.p12'), options);
+    assert.ok(signsFor(modern.privateKey, modern.certificate));
+    assert.ok(signsFor(legacy.privateKey, legacy.certificate));
+  });
+
+  test('reads EC key entry', (t) => {
+    if (!requireTool(t, 'openssl')) return;
+    const [fromPkcs12] = readKeyMaterial(file('ec.p12'), { password: P12_PASSWORD });
+    const [fromPem] = readKeyMaterial(concatenated('ec.key', 'ec.pem'));
+    assert.equal(fromPkcs12.alias, 'ec-key');
+    assert.equal(fromPkcs12.privateKey?.asymmetricKeyType, 'ec');
+    assert.ok(signsFor(fromPkcs12.privateKey, fromPkcs12.certificate));
+    assert.equal(fromPem.privateKey?.asymmetricKeyType, 'ec');
+    assert.ok(signsFor(fromPem.privateKey, fromPem.certificate));
   });
 
   test('reads certificate-only PKCS#12', (t) => {
