@@ -1,7 +1,6 @@
 import path from 'node:path';
 import { UsageError } from '../errors/index.js';
-import { openDataDirectory } from '../server/runtime.js';
-import { StoreConflictError, type StsStore } from '../store/index.js';
+import { openDataDirectory, StoreConflictError, type StsStore } from '../store/index.js';
 
 /**
  * Opens the data directory's store for one admin command and closes it afterwards. Store

@@ -1,11 +1,6 @@
 import type { Command } from 'commander';
 import path from 'node:path';
 import { loadConfig } from '../config/index.js';
-import { ensureTlsCertificate } from '../crypto/key-manager.js';
-import { createLogger } from '../log/index.js';
-import { buildApp } from '../server/app.js';
-import { bootstrap } from '../server/bootstrap.js';
-import { openDataDirectory, StsRuntime } from '../server/runtime.js';
 import { dataDirOption } from './main.js';
 
 interface ServeOptions {
@@ -30,6 +25,15 @@ export function registerServeCommand(program: Command): void {
 }
 
 async function serve(options: ServeOptions): Promise<void> {
+  // The server modules load only for this command, which keeps the admin commands quick to start.
+  const [{ ensureTlsCertificate }, { createLogger }, { buildApp }, { bootstrap }, { openDataDirectory, StsRuntime }] =
+    await Promise.all([
+      import('../crypto/key-manager.js'),
+      import('../log/index.js'),
+      import('../server/app.js'),
+      import('../server/bootstrap.js'),
+      import('../server/runtime.js'),
+    ]);
   const dataDir = path.resolve(options.dataDir);
   const config = loadConfig(dataDir, {
     server: {

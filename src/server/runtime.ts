@@ -1,12 +1,10 @@
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
 import type { StsConfig } from '../config/index.js';
 import { KeyManager } from '../crypto/key-manager.js';
 import type { SigningCredential } from '../crypto/xmldsig.js';
 import { Authenticator, DigestSecretBox } from '../identity/index.js';
 import type { Logger } from '../log/index.js';
 import { DEFAULT_SECURITY_POLICY, SECURITY_POLICY_SETTING, type SecurityPolicySettings } from '../policy/index.js';
-import { MemoryReplayCache, SqliteStore, type ReplayCache, type StsStore } from '../store/index.js';
+import { MemoryReplayCache, type ReplayCache, type StsStore } from '../store/index.js';
 import { rolesOnlyResolver, type ClaimsResolver, type RelyingPartyResolver } from '../trust/index.js';
 import { SnapshotRelyingPartyResolver } from './relying-parties.js';
 
@@ -71,10 +69,4 @@ export class StsRuntime {
   }
 }
 
-/** Opens (creating when needed) the data directory and its SQLite store. */
-export async function openDataDirectory(dataDir: string): Promise<StsStore> {
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const store = new SqliteStore(path.join(dataDir, 'sts.db'));
-  await store.migrate();
-  return store;
-}
+export { openDataDirectory } from '../store/index.js';

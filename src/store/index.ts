@@ -1,3 +1,4 @@
 export * from './types.js';
 export { SqliteStore } from './sqlite.js';
 export * from './replay-cache.js';
+export { openDataDirectory } from './open.js';
