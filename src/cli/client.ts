@@ -48,6 +48,11 @@ async function runClient(options: ClientOptions): Promise<number> {
   const trustVersion = options.trust as TrustVersion;
   if (soapVersion !== '1.1' && soapVersion !== '1.2') throw new UsageError(`--soap: ${options.soap} is not 1.1 or 1.2`);
   if (trustVersion !== '1.3' && trustVersion !== '2005') throw new UsageError(`--trust: ${options.trust} is not 1.3 or 2005`);
+  const url = URL.canParse(options.endpoint) ? new URL(options.endpoint) : undefined;
+  if (url?.protocol !== 'https:' && url?.protocol !== 'http:') {
+    throw new UsageError(`--endpoint: ${options.endpoint} is not an http or https URL`);
+  }
+
   const built = buildIssueRequest({
     endpoint: options.endpoint,
     username: options.username,
@@ -58,7 +63,29 @@ async function runClient(options: ClientOptions): Promise<number> {
     tokenType: options.tokenType ? tokenTypeFromName(options.tokenType) : undefined,
     appliesTo: options.appliesTo,
   });
-  const response = await post(options, built.body, built.headers);
+
+  const ca = options.ca ? readOptionFile(options.ca, '--ca') : undefined;
+  const stsCert = options.stsCert ? readOptionFile(options.stsCert, '--sts-cert').toString('utf8') : undefined;
+  let response: { status: number; body: string };
+  try {
+    response = await post(url, built.body, built.headers, { ca, insecure: Boolean(options.insecure) });
+  } catch (error) {
+    process.stderr.write(`sts client: ${describeNetworkError(options.endpoint, error)}\n`);
+    return 1;
+  }
+  return printResponse(response, soapVersion, trustVersion, stsCert);
+}
+
+/**
+ * Prints the token of an Issue response on stdout and its summary on stderr, or the fault code
+ * and reason on stderr. Returns the exit status: 0 for a token, 1 otherwise.
+ */
+function printResponse(
+  response: { status: number; body: string },
+  soapVersion: SoapVersion,
+  trustVersion: TrustVersion,
+  stsCert: string | undefined,
+): number {
   const soapNs = SOAP_NS[soapVersion];
   let envelope: Element;
   try {
@@ -67,6 +94,7 @@ async function runClient(options: ClientOptions): Promise<number> {
     process.stderr.write(`sts client: HTTP ${response.status}, response is not XML:\n${response.body.slice(0, 500)}\n`);
     return 1;
   }
+
   const body = childElement(envelope, soapNs, 'Body');
   const payload = body ? childElements(body)[0] : undefined;
   if (!payload) {
@@ -78,6 +106,7 @@ async function runClient(options: ClientOptions): Promise<number> {
     process.stderr.write(`sts client: fault ${fault.code}: ${fault.reason} (HTTP ${response.status})\n`);
     return 1;
   }
+
   const trustNs = TRUST_NS[trustVersion];
   const rstr =
     payload.localName === 'RequestSecurityTokenResponseCollection' ? childElement(payload, trustNs, 'RequestSecurityTokenResponse') : payload;
@@ -87,9 +116,9 @@ async function runClient(options: ClientOptions): Promise<number> {
     process.stderr.write('sts client: the response has no RequestedSecurityToken\n');
     return 1;
   }
+
   const tokenXml = sliceElement(response.body, token);
   process.stdout.write(tokenXml + '\n');
-  const stsCert = options.stsCert ? readFileSync(options.stsCert, 'utf8') : undefined;
   const tokenType = textOf(childElement(rstr, trustNs, 'TokenType'));
   process.stderr.write(formatSummary(tokenType, summarizeToken(token, tokenXml, stsCert)));
   return 0;
@@ -125,18 +154,50 @@ function sliceElement(text: string, element: Element): string {
   return end < 0 ? serialized : text.slice(offset, end + name.length + 3);
 }
 
-function post(options: ClientOptions, body: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
-  const url = new URL(options.endpoint);
-  const send = url.protocol === 'https:' ? httpsRequest : url.protocol === 'http:' ? httpRequest : undefined;
-  if (!send) throw new UsageError(`--endpoint: ${options.endpoint} is not an http or https URL`);
+function readOptionFile(file: string, option: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (error) {
+    throw new UsageError(`${option}: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+}
+
+/** TLS error codes that mean the server certificate is not trusted, as Node.js reports them. */
+const UNTRUSTED_CERTIFICATE_CODES = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
+/** Describes in one line why the request failed and, for an untrusted certificate, what to do. */
+function describeNetworkError(endpoint: string, error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  const message = error instanceof Error ? error.message : String(error);
+  const text = `request to ${endpoint} failed: ${message}`;
+  if (code && UNTRUSTED_CERTIFICATE_CODES.has(code)) {
+    return `${text}. The server certificate is not trusted, so pass --ca with its PEM file (DATA_DIR/tls/cert.pem for "sts serve")`;
+  }
+  return text;
+}
+
+function post(
+  url: URL,
+  body: string,
+  headers: Record<string, string>,
+  tls: { ca?: Buffer; insecure: boolean },
+): Promise<{ status: number; body: string }> {
+  const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
     const request = send(
       url,
       {
         method: 'POST',
         headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
-        ca: options.ca ? readFileSync(options.ca) : undefined,
-        rejectUnauthorized: !options.insecure,
+        ca: tls.ca,
+        rejectUnauthorized: !tls.insecure,
       },
       (response) => {
         const chunks: Buffer[] = [];
@@ -145,7 +206,7 @@ function post(options: ClientOptions, body: string, headers: Record<string, stri
         response.on('error', reject);
       },
     );
-    request.on('error', (error) => reject(new UsageError(`request to ${options.endpoint} failed: ${error.message}`)));
+    request.on('error', reject);
     request.end(body);
   });
 }

@@ -17,7 +17,7 @@ export async function readSecret(options: SecretSourceOptions, prompt: string): 
   const sources = [options.passwordStdin, options.passwordFile, options.passwordEnv].filter(Boolean).length;
   if (sources > 1) throw new UsageError('use only one of --password-stdin, --password-file and --password-env');
   if (options.passwordStdin) return firstLine(await readAll(process.stdin), 'standard input');
-  if (options.passwordFile) return firstLine(readFileSync(options.passwordFile, 'utf8'), options.passwordFile);
+  if (options.passwordFile) return firstLine(readFile(options.passwordFile), options.passwordFile);
   if (options.passwordEnv) {
     const value = process.env[options.passwordEnv];
     if (value === undefined || value === '') {
@@ -29,6 +29,15 @@ export async function readSecret(options: SecretSourceOptions, prompt: string): 
     throw new UsageError('no password given: use --password-stdin, --password-file FILE or --password-env VAR');
   }
   return promptHidden(prompt);
+}
+
+function readFile(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new UsageError(`--password-file: cannot read ${file} (${code ?? 'error'}); check the path and its permissions`);
+  }
 }
 
 function firstLine(text: string, source: string): string {

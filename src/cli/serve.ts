@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import path from 'node:path';
 import { loadConfig } from '../config/index.js';
+import { UsageError } from '../errors/index.js';
 import { dataDirOption } from './main.js';
 
 interface ServeOptions {
@@ -42,6 +43,8 @@ async function serve(options: ServeOptions): Promise<void> {
       httpPort: parsePort(options.httpPort, '--http-port'),
       httpHost: options.httpHost,
     },
+    // STS_LOG_LEVEL overrides log.level from sts.yaml and is validated with it.
+    log: { level: process.env.STS_LOG_LEVEL || undefined },
   });
   const logger = createLogger({ level: config.log.level });
   const store = await openDataDirectory(dataDir);
@@ -55,6 +58,10 @@ async function serve(options: ServeOptions): Promise<void> {
   }
   const runtime = new StsRuntime(config, store, dataDir, logger);
   await runtime.snapshot();
+  for (const warning of await runtime.keys.certificateWarnings()) {
+    const { alias, kind, active, status, notAfter } = warning;
+    logger.warn({ alias, kind, active, status, notAfter: notAfter.toISOString() }, warning.message);
+  }
 
   const tls = config.server.tlsCertFile
     ? { certFile: config.server.tlsCertFile, keyFile: config.server.tlsKeyFile!, generated: false }
@@ -62,12 +69,12 @@ async function serve(options: ServeOptions): Promise<void> {
   if (tls.generated) logger.info({ certFile: tls.certFile }, 'generated TLS certificate');
 
   const https = buildApp(runtime, { tls });
-  const httpsAddress = await https.listen({ port: config.server.port, host: config.server.host });
+  const httpsAddress = await listen(https, config.server.port, config.server.host, 'server.port (--port)');
   logger.info({ address: httpsAddress, tlsCertFile: tls.certFile }, 'HTTPS listener started');
   const listeners = [https];
   if (config.server.httpPort !== undefined) {
     const http = buildApp(runtime, {});
-    const httpAddress = await http.listen({ port: config.server.httpPort, host: config.server.httpHost });
+    const httpAddress = await listen(http, config.server.httpPort, config.server.httpHost, 'server.httpPort (--http-port)');
     logger.info({ address: httpAddress }, 'HTTP listener started');
     listeners.push(http);
   }
@@ -84,11 +91,31 @@ async function serve(options: ServeOptions): Promise<void> {
   process.once('SIGTERM', () => void stop('SIGTERM'));
 }
 
+/** Starts a listener, turning the usual socket errors into a message that names the setting. */
+async function listen(
+  app: { listen(options: { port: number; host: string }): Promise<string> },
+  port: number,
+  host: string,
+  setting: string,
+): Promise<string> {
+  try {
+    return await app.listen({ port, host });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') throw new UsageError(`${setting}: port ${port} on ${host} is already in use; choose another port`);
+    if (code === 'EACCES') throw new UsageError(`${setting}: no permission to listen on port ${port}; use a port above 1023`);
+    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') {
+      throw new UsageError(`${setting}: address ${host} is not available on this machine; check --host or --http-host`);
+    }
+    throw error;
+  }
+}
+
 function parsePort(value: string | undefined, option: string): number | undefined {
   if (value === undefined) return undefined;
   const port = Number(value);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new (class extends Error {})(`${option}: ${value} is not a port number (0-65535)`);
+    throw new UsageError(`${option}: ${value} is not a port number (0-65535)`);
   }
   return port;
 }

@@ -3,6 +3,14 @@ import { z } from 'zod';
 /** SAML 2.0 token type as the WS-Security SAML token profile 1.1 spells it. */
 export const SAML20_TOKEN_TYPE = 'http://docs.oasis-open.org/wss/oasis-wss-saml-token-profile-1.1#SAMLV2.0';
 
+/** Token type URIs the STS issues: both spellings of SAML 2.0 and of SAML 1.1. */
+const SUPPORTED_TOKEN_TYPES = [
+  SAML20_TOKEN_TYPE,
+  'urn:oasis:names:tc:SAML:2.0:assertion',
+  'http://docs.oasis-open.org/wss/oasis-wss-saml-token-profile-1.1#SAMLV1.1',
+  'urn:oasis:names:tc:SAML:1.0:assertion',
+] as const;
+
 /**
  * Configuration schema with its defaults. Every option has a doc comment; docs/configuration.md
  * lists the same options. Defaults are the secure choice.
@@ -36,8 +44,12 @@ export const configSchema = z
         issuerName: z.string().min(1).default('https://localhost:9443/services/wso2carbon-sts'),
         /** Lifetime of issued tokens, in seconds. */
         tokenLifetimeSeconds: z.number().int().min(1).max(7 * 24 * 3600).default(3600),
-        /** Token type used when a request names none (a URI both SAML versions accept). */
-        defaultTokenType: z.string().min(1).default(SAML20_TOKEN_TYPE),
+        /**
+         * Token type used when a request names none: one of the two spellings of SAML 2.0 or
+         * SAML 1.1. The RSTR of a defaulted SAML 1.1 token says
+         * urn:oasis:names:tc:SAML:1.0:assertion, the spelling MSAL and ADAL recognise.
+         */
+        defaultTokenType: z.enum(SUPPORTED_TOKEN_TYPES).default(SAML20_TOKEN_TYPE),
         /** NameID format (SAML 2.0) and NameIdentifier Format (SAML 1.1) of the subject. */
         nameIdFormat: z.string().min(1).default('urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified'),
         /**
@@ -52,7 +64,7 @@ export const configSchema = z
       .object({
         /** Allowed clock difference with requesters, in seconds; also backdates NotBefore. */
         clockSkewSeconds: z.number().int().min(0).max(3600).default(60),
-        /** Oldest Timestamp or UsernameToken Created accepted, in seconds. */
+        /** Maximum age of a Timestamp or UsernameToken Created, in seconds, before the clock skew is added. */
         maxMessageAgeSeconds: z.number().int().min(1).max(86400).default(300),
         /** Require a wsu:Timestamp in the wsse:Security header. */
         requireTimestamp: z.boolean().default(false),

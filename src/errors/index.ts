@@ -145,29 +145,53 @@ export class UnsupportedAlgorithmError extends SecurityError {
   readonly reason = 'An unsupported signature or encryption algorithm was used';
 }
 
-/**
- * SOAP envelope-level faults (VersionMismatch, MustUnderstand, Client/Sender). `notUnderstood`
- * carries the qualified names of mandatory headers the STS does not process.
- */
-export class SoapFaultError extends StsError {
-  readonly family = 'soap' as const;
-  readonly localName: 'VersionMismatch' | 'MustUnderstand' | 'Sender';
-  readonly side = 'sender' as const;
-  readonly reason: string;
-  readonly notUnderstood: Array<{ namespace: string; localName: string }>;
-  override readonly httpStatus: number;
+/** A qualified XML name, as a MustUnderstand fault reports it. */
+export interface QualifiedName {
+  namespace: string;
+  localName: string;
+}
 
-  constructor(
-    localName: 'VersionMismatch' | 'MustUnderstand' | 'Sender',
-    reason: string,
-    options?: { notUnderstood?: Array<{ namespace: string; localName: string }>; httpStatus?: number },
-  ) {
-    super(reason);
-    this.localName = localName;
-    this.reason = reason;
+/**
+ * Base of the SOAP envelope faults. They have no WS-Trust or WS-Security subcode, so the SOAP
+ * local name is the whole fault code.
+ */
+abstract class SoapError extends StsError {
+  readonly family = 'soap' as const;
+}
+
+/** SOAP VersionMismatch: the envelope is not of the SOAP version that the Content-Type names. */
+export class VersionMismatchError extends SoapError {
+  readonly localName = 'VersionMismatch';
+  readonly side = 'sender' as const;
+  readonly reason = 'The message is not a SOAP envelope of the version that its Content-Type names';
+}
+
+/**
+ * SOAP MustUnderstand: a header block marked mandatory is not processed by the STS.
+ * `notUnderstood` carries the qualified names that a SOAP 1.2 fault lists in NotUnderstood
+ * headers; the reason never names them.
+ */
+export class MustUnderstandError extends SoapError {
+  readonly localName = 'MustUnderstand';
+  readonly side = 'sender' as const;
+  readonly reason = 'One or more mandatory SOAP header blocks were not understood';
+  readonly notUnderstood: QualifiedName[];
+
+  constructor(detail: string, options?: { notUnderstood?: QualifiedName[] }) {
+    super(detail);
     this.notUnderstood = options?.notUnderstood ?? [];
-    this.httpStatus = options?.httpStatus ?? 500;
   }
+}
+
+/**
+ * SOAP Sender fault (Client in SOAP 1.1) without a subcode: the message is not well-formed XML,
+ * contains a DOCTYPE, or exceeds the size or nesting limits, so nothing in it could be read.
+ */
+export class MalformedMessageError extends SoapError {
+  readonly localName = 'Sender';
+  readonly side = 'sender' as const;
+  readonly reason = 'The message is not well-formed XML, contains a DOCTYPE, or exceeds the size or depth limits';
+  override readonly httpStatus: number = 400;
 }
 
 /**
@@ -197,6 +221,9 @@ export const faultClasses = [
   FailedCheckError,
   UnsupportedAlgorithmError,
   ActionMismatchError,
+  VersionMismatchError,
+  MustUnderstandError,
+  MalformedMessageError,
 ] as const;
 
 /**

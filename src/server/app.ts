@@ -44,6 +44,10 @@ export function buildApp(runtime: StsRuntime, options: ListenerOptions): Fastify
   for (const { path, trustVersion } of STS_PATHS) {
     app.post(path, async (request, reply) => {
       if (typeof request.body !== 'string') {
+        runtime.logger.warn(
+          { status: 415, contentType: request.headers['content-type'] ?? null, remoteAddress: request.ip },
+          'http request rejected',
+        );
         return reply
           .code(415)
           .type('text/plain; charset=utf-8')

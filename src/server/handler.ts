@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import {
   ActionMismatchError,
   InvalidRequestError,
-  SoapFaultError,
+  MalformedMessageError,
   StsError,
   WsseFailedAuthenticationError,
 } from '../errors/index.js';
@@ -25,6 +25,7 @@ import {
   issueResponseAction,
   issueToken,
   parseRequestSecurityToken,
+  summarizeRequest,
   trustVersionOf,
   TRUST_NS,
   writeIssueResponse,
@@ -89,6 +90,7 @@ export async function handleSoapRequest(runtime: StsRuntime, request: SoapHttpRe
     const envelope = readEnvelope(document, version);
     addressing = readAddressing(envelope.headerBlocks);
     if (addressing.messageId) audit.requestId = addressing.messageId;
+    Object.assign(audit, summarizeRequest(envelope.payload));
     trustVersion = trustVersionOf(envelope.payload) ?? trustVersionFromAction(addressing.action) ?? trustVersion;
     checkMustUnderstand(envelope, UNDERSTOOD_HEADERS);
     checkTransportAction(version, contentType.action, request.soapAction, addressing);
@@ -149,11 +151,7 @@ function parseRequestXml(body: string, runtime: StsRuntime) {
       maxDepth: runtime.config.server.maxXmlDepth,
     });
   } catch (error) {
-    if (error instanceof XmlParseError) {
-      throw new SoapFaultError('Sender', 'The message is not well-formed XML, contains a DOCTYPE, or exceeds the size or depth limits', {
-        httpStatus: 400,
-      });
-    }
+    if (error instanceof XmlParseError) throw new MalformedMessageError(error.message, { cause: error });
     throw error;
   }
 }
@@ -195,12 +193,27 @@ function durationMs(started: bigint): number {
   return Number((process.hrtime.bigint() - started) / 1000n) / 1000;
 }
 
+/**
+ * Fields of the audit line. The request fields are always present, as null when the request
+ * failed before they could be read, so that log queries can rely on them.
+ */
+function auditLine(audit: AuditFields, started: bigint) {
+  return {
+    ...audit,
+    operation: audit.operation ?? null,
+    principal: audit.principal ?? null,
+    tokenType: audit.tokenType ?? null,
+    appliesTo: audit.appliesTo ?? null,
+    durationMs: durationMs(started),
+  };
+}
+
 function logCompleted(logger: Logger, audit: AuditFields, started: bigint): void {
-  logger.info({ ...audit, outcome: 'issued', durationMs: durationMs(started) }, 'rst.completed');
+  logger.info({ ...auditLine(audit, started), outcome: 'issued' }, 'rst.completed');
 }
 
 function logFailed(logger: Logger, audit: AuditFields, started: bigint, faultCode: string, error: unknown): void {
-  const fields = { ...audit, outcome: 'fault', faultCode, durationMs: durationMs(started) };
+  const fields = { ...auditLine(audit, started), outcome: 'fault', faultCode };
   if (error instanceof StsError) {
     const level = error.side === 'receiver' ? 'error' : 'warn';
     logger[level]({ ...fields, detail: error.detail }, 'rst.failed');

@@ -4,11 +4,16 @@ const WST = 'http://docs.oasis-open.org/ws-sx/ws-trust/200512';
 
 /**
  * WS-Trust 1.3 WSDL of the STS with SOAP 1.1 and SOAP 1.2 bindings. The message elements are
- * declared with open content (xs:any), so generic clients such as zeep can send any RST.
+ * declared with open content (xs:any), so generic clients such as zeep can send any RST. The
+ * ports are WSO2's port URLs for the scheme of `baseUrl` (HttpsSoap11Endpoint on HTTPS,
+ * HttpSoap11Endpoint on plain HTTP).
  */
 export function writeWsdl(baseUrl: string): string {
-  const soap11Address = escapeAttribute(`${baseUrl}/services/wso2carbon-sts.wso2carbon-stsHttpsSoap11Endpoint`);
-  const soap12Address = escapeAttribute(`${baseUrl}/services/wso2carbon-sts.wso2carbon-stsHttpsSoap12Endpoint`);
+  const scheme = baseUrl.startsWith('https:') ? 'Https' : 'Http';
+  const soap11Port = `wso2carbon-sts${scheme}Soap11Endpoint`;
+  const soap12Port = `wso2carbon-sts${scheme}Soap12Endpoint`;
+  const soap11Address = escapeAttribute(`${baseUrl}/services/wso2carbon-sts.${soap11Port}`);
+  const soap12Address = escapeAttribute(`${baseUrl}/services/wso2carbon-sts.${soap12Port}`);
   const openContent =
     '<xs:complexType><xs:sequence><xs:any namespace="##any" processContents="lax" minOccurs="0" maxOccurs="unbounded"/>' +
     '</xs:sequence><xs:anyAttribute namespace="##any" processContents="lax"/></xs:complexType>';
@@ -52,10 +57,10 @@ export function writeWsdl(baseUrl: string): string {
     <soap12:binding transport="http://schemas.xmlsoap.org/soap/http" style="document"/>${operation('soap12')}
   </wsdl:binding>
   <wsdl:service name="wso2carbon-sts">
-    <wsdl:port name="wso2carbon-stsHttpsSoap11Endpoint" binding="wst:wso2carbon-stsSoap11Binding">
+    <wsdl:port name="${soap11Port}" binding="wst:wso2carbon-stsSoap11Binding">
       <soap:address location="${soap11Address}"/>
     </wsdl:port>
-    <wsdl:port name="wso2carbon-stsHttpsSoap12Endpoint" binding="wst:wso2carbon-stsSoap12Binding">
+    <wsdl:port name="${soap12Port}" binding="wst:wso2carbon-stsSoap12Binding">
       <soap12:address location="${soap12Address}"/>
     </wsdl:port>
   </wsdl:service>

@@ -1,4 +1,4 @@
-import { InvalidRequestError, SoapFaultError } from '../errors/index.js';
+import { InvalidRequestError, MustUnderstandError, VersionMismatchError } from '../errors/index.js';
 import { childElement, childElements, NS, type Document, type Element } from '../xml/index.js';
 
 /** SOAP version of a message. */
@@ -59,13 +59,10 @@ export interface SoapEnvelope {
 export function readEnvelope(document: Document, version: SoapVersion): SoapEnvelope {
   const envelope = document.documentElement!;
   if (envelope.localName !== 'Envelope' || (envelope.namespaceURI !== NS.soap11 && envelope.namespaceURI !== NS.soap12)) {
-    throw new SoapFaultError('VersionMismatch', 'The message is not a SOAP envelope');
+    throw new VersionMismatchError('the document element is not a SOAP 1.1 or SOAP 1.2 Envelope');
   }
   if (envelope.namespaceURI !== SOAP_NS[version]) {
-    throw new SoapFaultError(
-      'VersionMismatch',
-      `The envelope namespace does not match the SOAP ${version} Content-Type of the request`,
-    );
+    throw new VersionMismatchError(`the envelope namespace does not match the SOAP ${version} Content-Type`);
   }
   const header = childElement(envelope, SOAP_NS[version], 'Header');
   const body = childElement(envelope, SOAP_NS[version], 'Body');
@@ -95,8 +92,6 @@ export function checkMustUnderstand(envelope: SoapEnvelope, understood: Readonly
     .map((block) => ({ namespace: block.namespaceURI ?? '', localName: block.localName ?? '' }));
   if (missing.length > 0) {
     const names = missing.map((name) => `{${name.namespace}}${name.localName}`).join(', ');
-    throw new SoapFaultError('MustUnderstand', `Mandatory SOAP header not understood: ${names}`, {
-      notUnderstood: missing,
-    });
+    throw new MustUnderstandError(`mandatory SOAP header not understood: ${names}`, { notUnderstood: missing });
   }
 }

@@ -39,6 +39,8 @@ export interface RequestSecurityToken {
 
 const OPERATIONS: readonly TrustOperation[] = ['Issue', 'Validate', 'Renew', 'Cancel'];
 const ADDRESSING_NAMESPACES = [NS.wsa2005, NS.wsa2004];
+/** WS-Trust 1.4 namespace, which defines ActAs. */
+const WST14_NS = 'http://docs.oasis-open.org/ws-sx/ws-trust/200802';
 
 /** Returns the WS-Trust version of a body payload, or undefined when it is not a WS-Trust element. */
 export function trustVersionOf(payload: Element): TrustVersion | undefined {
@@ -47,15 +49,24 @@ export function trustVersionOf(payload: Element): TrustVersion | undefined {
   return undefined;
 }
 
-/** Parses a wst:RequestSecurityToken body payload into a typed request. */
+/**
+ * Parses a wst:RequestSecurityToken body payload into a typed request. A fault names only
+ * elements of the WS-Trust schema, never a name taken from the request.
+ */
 export function parseRequestSecurityToken(payload: Element): RequestSecurityToken {
   const version = trustVersionOf(payload);
   if (!version) {
-    throw new InvalidRequestError('body is not a WS-Trust 1.3 or 2005 element', { element: payload.localName ?? 'Body' });
+    throw new InvalidRequestError(`body element {${payload.namespaceURI ?? ''}}${payload.localName} is not WS-Trust`, {
+      element: 'RequestSecurityToken',
+    });
+  }
+  if (payload.localName === 'RequestSecurityTokenCollection') {
+    throw new InvalidRequestError('batch requests are not supported', { element: 'RequestSecurityTokenCollection' });
   }
   if (payload.localName !== 'RequestSecurityToken') {
-    throw new InvalidRequestError(`unsupported body element ${payload.localName}`, { element: payload.localName ?? '' });
+    throw new InvalidRequestError(`unsupported body element ${payload.localName}`, { element: 'RequestSecurityToken' });
   }
+
   const namespace = TRUST_NS[version];
   const request: RequestSecurityToken = {
     version,
@@ -72,10 +83,54 @@ export function parseRequestSecurityToken(payload: Element): RequestSecurityToke
     if (!/^\d{1,6}$/.test(keySize)) throw new InvalidRequestError('KeySize is not a number', { element: 'KeySize' });
     request.keySize = Number(keySize);
   }
+  rejectDelegation(payload, namespace);
   request.appliesTo = readAppliesTo(payload);
   const claims = childElement(payload, namespace, 'Claims');
   if (claims) request.claims = readClaims(claims);
   return request;
+}
+
+/** Audit fields of a request, read without raising for a malformed one. */
+export interface RequestSummary {
+  operation?: TrustOperation;
+  tokenType?: string;
+  appliesTo?: string;
+}
+
+/**
+ * Reads the operation, TokenType and AppliesTo address of a body payload for the audit log,
+ * before the requester is authenticated. Anything missing or malformed is left out, and the
+ * full parse with {@link parseRequestSecurityToken} reports it.
+ */
+export function summarizeRequest(payload: Element): RequestSummary {
+  const version = trustVersionOf(payload);
+  if (!version || payload.localName !== 'RequestSecurityToken') return {};
+  const namespace = TRUST_NS[version];
+  const summary: RequestSummary = {};
+  const requestType = textOf(childElement(payload, namespace, 'RequestType'));
+  const operation = requestType.slice(namespace.length + 1) as TrustOperation;
+  if (requestType.startsWith(`${namespace}/`) && OPERATIONS.includes(operation)) summary.operation = operation;
+  const tokenType = textOf(childElement(payload, namespace, 'TokenType'));
+  if (tokenType) summary.tokenType = tokenType;
+  const appliesTo = childElement(payload, [NS.wsp2004, NS.wsp15], 'AppliesTo');
+  const reference = appliesTo && (childElement(appliesTo, ADDRESSING_NAMESPACES, 'EndpointReference') ?? appliesTo);
+  const address = textOf(reference ? childElement(reference, ADDRESSING_NAMESPACES, 'Address') : undefined);
+  if (address) summary.appliesTo = address;
+  return summary;
+}
+
+/**
+ * Rejects OnBehalfOf and ActAs (the latter in the WS-Trust 1.4 namespace, as 1.3 clients send
+ * it). The STS does not issue delegated tokens, and ignoring the element would hand the caller
+ * a token for itself when it asked for one for someone else.
+ */
+function rejectDelegation(payload: Element, namespace: string): void {
+  if (childElement(payload, namespace, 'OnBehalfOf')) {
+    throw new InvalidRequestError('OnBehalfOf is not supported', { element: 'OnBehalfOf' });
+  }
+  if (childElement(payload, [WST14_NS, namespace], 'ActAs')) {
+    throw new InvalidRequestError('ActAs is not supported', { element: 'ActAs' });
+  }
 }
 
 function readOperation(payload: Element, version: TrustVersion): TrustOperation {

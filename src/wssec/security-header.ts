@@ -88,14 +88,18 @@ function checkTimestamp(security: Element, context: SecurityContext): void {
   }
 }
 
-/** Rejects a Created value further in the future than the skew allows or older than the maximum age. */
+/**
+ * Rejects a Created value more than the clock skew in the future, or at least the maximum age
+ * plus the clock skew in the past. The skew applies on both sides because the requester's clock
+ * may run ahead of or behind the STS clock.
+ */
 function checkCreated(created: Date, context: SecurityContext, what: string): void {
   const { clockSkewSeconds, maxMessageAgeSeconds } = context.policy;
   const now = context.now.getTime();
   if (created.getTime() - clockSkewSeconds * 1000 > now) {
     throw new MessageExpiredError(`${what} Created is in the future beyond the allowed clock skew`);
   }
-  if (now - created.getTime() > (maxMessageAgeSeconds + clockSkewSeconds) * 1000) {
+  if (now - created.getTime() >= (maxMessageAgeSeconds + clockSkewSeconds) * 1000) {
     throw new MessageExpiredError(`${what} Created is older than the maximum message age`);
   }
 }

@@ -17,33 +17,57 @@ export class XmlParseError extends Error {
   }
 }
 
+/** Characters XML 1.0 does not allow anywhere in a document, written raw. */
+const FORBIDDEN_CHARACTERS = /[\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** xmldom reports some malformed markup (such as unquoted attribute values) only as a warning. */
+const HARMLESS_WARNING = /^Unicode replacement character detected/;
+
 /**
  * Parses untrusted XML. Rejects any DOCTYPE (so no entity expansion or external entities can
  * happen), input over `maxBytes`, and nesting deeper than `maxDepth`, all before building a DOM.
+ * A leading byte order mark is allowed, as XML allows it. Markup that xmldom only warns about is
+ * rejected too, because it is not well-formed.
  */
 export function parseXml(text: string, limits: ParseLimits): Document {
   if (Buffer.byteLength(text, 'utf8') > limits.maxBytes) {
     throw new XmlParseError(`message larger than ${limits.maxBytes} bytes`);
   }
-  scanMarkup(text, limits.maxDepth);
+  const source = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  if (FORBIDDEN_CHARACTERS.test(source)) throw new XmlParseError('not well-formed XML: contains a character that XML does not allow');
+  scanMarkup(source, limits.maxDepth);
 
   let failure: string | undefined;
   const parser = new DOMParser({
     onError: (level, message) => {
-      if (level !== 'warning' && failure === undefined) failure = String(message);
+      const first = String(message);
+      if (level === 'warning' && HARMLESS_WARNING.test(first)) return;
+      failure ??= first;
     },
   });
   let document: Document;
   try {
-    document = parser.parseFromString(text, 'text/xml');
+    document = parser.parseFromString(source, 'text/xml');
   } catch (error) {
-    throw new XmlParseError(`not well-formed XML: ${(error as Error).message.split('\n')[0]}`);
+    throw new XmlParseError(`not well-formed XML: ${describeParserMessage((error as Error).message)}`);
   }
   if (failure !== undefined) {
-    throw new XmlParseError(`not well-formed XML: ${failure.split('\n')[0]}`);
+    throw new XmlParseError(`not well-formed XML: ${describeParserMessage(failure)}`);
   }
   if (!document.documentElement) throw new XmlParseError('no document element');
   return document;
+}
+
+/**
+ * Shortens an xmldom message for the log to its first line, plus the line and column when
+ * xmldom gives them. Quoted fragments of the document become "…", because they could hold a
+ * password.
+ */
+function describeParserMessage(message: string): string {
+  const [first, ...rest] = message.split('\n');
+  const text = first.replace(/(["'])(?:(?!\1).)*\1/g, '"…"').replace(/(:\s*)&[^;\s]*;?$/, '$1&…;');
+  const position = /line:(\d+),col:(\d+)/.exec(rest.join('\n'));
+  return position ? `${text} (line ${position[1]}, column ${position[2]})` : text;
 }
 
 /**

@@ -28,8 +28,8 @@ const CAPTURED_FILES: { name: string; password: string }[] = [
   { name: 'zeep-usernametoken-digest-rst.xml', password: CAPTURED_PASSWORD },
   { name: 'zeep-soap12-digest-timestamp-rst.xml', password: CAPTURED_PASSWORD },
   { name: 'sts-client-rst.xml', password: 'admin' },
-  { name: 'C01-usernametoken-digest.xml', password: 'Placeholder-Secret-01' },
-  { name: 'C04-msal2005-password-no-type.xml', password: 'Placeholder-Secret-01' },
+  { name: 'usernametoken-digest-known-answer.xml', password: 'Placeholder-Secret-01' },
+  { name: 'msal-2005-password-no-type.xml', password: 'Placeholder-Secret-01' },
 ];
 
 function parse(xml: string): Document {
@@ -99,7 +99,7 @@ describe('passwordDigest', () => {
   });
 
   it('matches the PasswordDigest fixture values', () => {
-    const token = usernameToken(parse(loadFixture('C01-usernametoken-digest.xml')));
+    const token = usernameToken(parse(loadFixture('usernametoken-digest-known-answer.xml')));
     const nonce = Buffer.from(text(only(token, WSSE, 'Nonce')), 'base64');
     assert.equal(nonce.toString('hex'), '8f2b1c3d4e5f60718293a4b5c6d7e8f9');
     assert.equal(text(only(token, WSU, 'Created')), '2030-01-01T00:00:00Z');
@@ -189,7 +189,7 @@ describe('refreshRequest', () => {
   });
 
   it('writes whole seconds with Z in place of template placeholders', () => {
-    const xml = loadFixture('C16-validate-template.xml');
+    const xml = loadFixture('validate-template.xml');
     const refreshed = parse(refreshRequest(xml, { now: NOW }));
     assert.equal(text(timestampCreated(refreshed)), '2031-02-03T04:05:06Z');
     assert.equal(text(timestampExpires(refreshed)), '2031-02-03T04:10:06Z');
@@ -204,7 +204,7 @@ describe('refreshRequest', () => {
 
   it('defaults to the current time', () => {
     const before = Date.now();
-    const refreshed = parse(refreshRequest(loadFixture('C09-rst13-baseline.xml')));
+    const refreshed = parse(refreshRequest(loadFixture('rst13-baseline.xml')));
     const created = Date.parse(text(timestampCreated(refreshed)));
     assert.ok(created >= Math.floor(before / 1000) * 1000, 'Created not before the call');
     assert.ok(created <= Date.now(), 'Created not after the call');
@@ -228,7 +228,7 @@ describe('refreshRequest', () => {
   });
 
   it('keeps a Password element without Type as text', () => {
-    const xml = loadFixture('C04-msal2005-password-no-type.xml');
+    const xml = loadFixture('msal-2005-password-no-type.xml');
     const token = usernameToken(parse(refreshRequest(xml, { now: NOW, password: 'other' })));
     const password = only(token, WSSE, 'Password');
     assert.equal(password.hasAttribute('Type'), false);
@@ -236,7 +236,7 @@ describe('refreshRequest', () => {
   });
 
   it('replaces the AppliesTo address', () => {
-    const xml = loadFixture('C09-rst13-baseline.xml');
+    const xml = loadFixture('rst13-baseline.xml');
     const options = { now: NOW, appliesTo: 'urn:example:rp:beta' };
     const appliesTo = only(parse(refreshRequest(xml, options)), WSP, 'AppliesTo');
     assert.equal(text(only(appliesTo, WSA_2005, 'Address')), 'urn:example:rp:beta');
@@ -250,12 +250,12 @@ describe('refreshRequest', () => {
   });
 
   it('rejects appliesTo for a request without AppliesTo', () => {
-    const xml = loadFixture('C16-validate-template.xml');
+    const xml = loadFixture('validate-template.xml');
     assert.throws(() => refreshRequest(xml, { now: NOW, appliesTo: 'urn:x' }), /AppliesTo/);
   });
 
   it('replaces the MessageID with the given value', () => {
-    const xml = loadFixture('C09-rst13-baseline.xml');
+    const xml = loadFixture('rst13-baseline.xml');
     const options = { now: NOW, messageId: 'urn:uuid:00000000-0000-4000-8000-000000000001' };
     const messageId = only(parse(refreshRequest(xml, options)), WSA_2005, 'MessageID');
     assert.equal(text(messageId), 'urn:uuid:00000000-0000-4000-8000-000000000001');
