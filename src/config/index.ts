@@ -5,6 +5,7 @@ import { ConfigError } from '../errors/index.js';
 import { configSchema, type StsConfig } from './schema.js';
 
 export { configSchema, SAML20_TOKEN_TYPE, type StsConfig } from './schema.js';
+export * from './relying-party.js';
 
 /** Name of the optional configuration file in the data directory. */
 export const CONFIG_FILE_NAME = 'sts.yaml';

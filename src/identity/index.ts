@@ -1,3 +1,4 @@
 export * from './authenticator.js';
 export * from './digest-secrets.js';
 export * from './passwords.js';
+export * from './claims.js';

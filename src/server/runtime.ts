@@ -5,11 +5,11 @@ import { Authenticator, DigestSecretBox } from '../identity/index.js';
 import type { Logger } from '../log/index.js';
 import { DEFAULT_SECURITY_POLICY, SECURITY_POLICY_SETTING, type SecurityPolicySettings } from '../policy/index.js';
 import { MemoryReplayCache, type ReplayCache, type StsStore } from '../store/index.js';
-import { rolesOnlyResolver, type ClaimsResolver, type RelyingPartyResolver } from '../trust/index.js';
-import { SnapshotRelyingPartyResolver } from './relying-parties.js';
+import { DialectClaimsResolver, type ClaimsResolver, type RelyingPartyResolver } from '../trust/index.js';
+import { loadRelyingPartyRegistry } from './relying-parties.js';
 
 /** Builds the relying-party resolver from the store; replaceable so richer registries can plug in. */
-export type RelyingPartyResolverFactory = (store: StsStore) => Promise<RelyingPartyResolver>;
+export type RelyingPartyResolverFactory = (store: StsStore, logger: Logger) => Promise<RelyingPartyResolver>;
 
 /** State that changes when an administrator edits the store, reloaded when the revision moves. */
 interface Snapshot {
@@ -37,9 +37,8 @@ export class StsRuntime {
     readonly dataDir: string,
     readonly logger: Logger,
     readonly replayCache: ReplayCache = new MemoryReplayCache(),
-    readonly claims: ClaimsResolver = rolesOnlyResolver,
-    private readonly relyingPartyFactory: RelyingPartyResolverFactory = async (store) =>
-      new SnapshotRelyingPartyResolver(await store.listRelyingParties()),
+    readonly claims: ClaimsResolver = new DialectClaimsResolver(),
+    private readonly relyingPartyFactory: RelyingPartyResolverFactory = loadRelyingPartyRegistry,
   ) {
     this.authenticator = new Authenticator(store, DigestSecretBox.open(dataDir));
     this.keys = new KeyManager(store, dataDir);
@@ -58,7 +57,7 @@ export class StsRuntime {
   private async load(revision: number): Promise<Snapshot> {
     const previous = this.current;
     const policy = (await this.store.getSetting<SecurityPolicySettings>(SECURITY_POLICY_SETTING)) ?? DEFAULT_SECURITY_POLICY;
-    const relyingParties = await this.relyingPartyFactory(this.store);
+    const relyingParties = await this.relyingPartyFactory(this.store, this.logger);
     const { credential, certificatePem } = await this.keys.activeCredential();
     this.authenticator.clearCache();
     this.current = { revision, policy, relyingParties, signing: credential, signingCertificatePem: certificatePem };

@@ -1,19 +1,86 @@
-import type { AuthenticatedUser } from '../identity/index.js';
+import { InvalidRequestError } from '../errors/index.js';
+import { CLAIM_DIALECTS, claimValues, ROLE_CLAIM, type AuthenticatedUser } from '../identity/index.js';
 import type { AssertionAttribute } from '../saml/index.js';
 import type { ResolvedRelyingParty } from './relying-party.js';
-import type { RequestedClaims } from './rst.js';
+import type { RequestedClaim, RequestedClaims } from './rst.js';
 
-/** Claim URI that carries the user's roles. */
-export const ROLE_CLAIM = 'http://wso2.org/claims/role';
+export { ROLE_CLAIM } from '../identity/index.js';
+
+/** Claims a token carries when neither the request nor the relying party names any. */
+export const DEFAULT_CLAIMS: readonly string[] = [ROLE_CLAIM];
 
 /** Chooses the attributes of a token from the user's stored claims; values never come from the request. */
 export interface ClaimsResolver {
   resolve(user: AuthenticatedUser, requested: RequestedClaims | undefined, party: ResolvedRelyingParty): AssertionAttribute[];
 }
 
-/** Default resolver: the user's roles as one multi-valued attribute, when the user has any. */
+/** Resolver that ignores requests and parties: the user's roles as one multi-valued attribute. */
 export const rolesOnlyResolver: ClaimsResolver = {
   resolve(user) {
     return user.roles.length ? [{ uri: ROLE_CLAIM, values: [...user.roles] }] : [];
   },
 };
+
+/** Maximum length of a claim URI that a fault reason repeats; a longer one is reported as `ClaimType` only. */
+const MAX_URI_IN_REASON = 256;
+
+/**
+ * Default resolver. Without wst:Claims the token carries the relying party's configured claims
+ * that the user has. With wst:Claims it carries exactly the requested claims: the Dialect must be
+ * WS-Identity or WSO2, each ClaimType URI of either spelling is looked up under every spelling,
+ * and the attribute takes the requested URI as its name. A requested non-optional claim that the
+ * user lacks fails the request. A value inside a ClaimType is ignored: every value comes from the
+ * user store, so a requester cannot get its own text signed into a token.
+ */
+export class DialectClaimsResolver implements ClaimsResolver {
+  resolve(user: AuthenticatedUser, requested: RequestedClaims | undefined, party: ResolvedRelyingParty): AssertionAttribute[] {
+    if (!requested) return configuredAttributes(user, party.claims);
+    if (!CLAIM_DIALECTS.includes(requested.dialect)) {
+      const dialect = requested.dialect ? `Dialect ${requested.dialect}` : 'no Dialect';
+      throw new InvalidRequestError(`Claims has ${dialect}; expected one of ${CLAIM_DIALECTS.join(', ')}`, {
+        element: 'Claims',
+      });
+    }
+    const attributes: AssertionAttribute[] = [];
+    for (const claim of mergeDuplicates(requested.claims)) {
+      const values = claimValues(user, claim.uri);
+      if (values.length > 0) {
+        attributes.push({ uri: claim.uri, values });
+      } else if (!claim.optional) {
+        throw new InvalidRequestError(`user ${user.name} has no value for the required claim ${claim.uri}`, {
+          element: claimTypeElement(claim.uri),
+        });
+      }
+    }
+    return attributes;
+  }
+}
+
+function configuredAttributes(user: AuthenticatedUser, uris: readonly string[]): AssertionAttribute[] {
+  const attributes: AssertionAttribute[] = [];
+  for (const uri of new Set(uris)) {
+    const values = claimValues(user, uri);
+    if (values.length > 0) attributes.push({ uri, values });
+  }
+  return attributes;
+}
+
+/** Keeps the first occurrence of each URI. A claim is optional only when every occurrence is marked optional. */
+function mergeDuplicates(claims: readonly RequestedClaim[]): RequestedClaim[] {
+  const byUri = new Map<string, RequestedClaim>();
+  for (const claim of claims) {
+    const seen = byUri.get(claim.uri);
+    if (seen) seen.optional &&= claim.optional;
+    else byUri.set(claim.uri, { ...claim });
+  }
+  return [...byUri.values()];
+}
+
+/**
+ * Names the missing claim in the public fault reason. The URI is a name the requester sent, not
+ * a claim value, but an overlong or unprintable one is left out so the reason stays short.
+ */
+function claimTypeElement(uri: string): string {
+  const printable = /^[\x21-\x7e]+$/.test(uri);
+  return printable && uri.length <= MAX_URI_IN_REASON ? `ClaimType ${uri}` : 'ClaimType';
+}

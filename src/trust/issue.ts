@@ -4,9 +4,10 @@ import { encryptElement } from '../crypto/xmlenc.js';
 import type { SigningCredential } from '../crypto/xmldsig.js';
 import { InvalidRequestError, InvalidScopeError, RequestFailedError } from '../errors/index.js';
 import { buildSignedAssertion, type SamlVersion } from '../saml/index.js';
+import { claimValues } from '../identity/index.js';
 import type { SecurityResult } from '../wssec/index.js';
 import { newXmlId, NS } from '../xml/index.js';
-import type { ClaimsResolver } from './claims.js';
+import { DEFAULT_CLAIMS, type ClaimsResolver } from './claims.js';
 import type { RelyingPartyResolver, ResolvedRelyingParty } from './relying-party.js';
 import type { RequestSecurityToken } from './rst.js';
 import type { IssueResponse } from './rstr.js';
@@ -44,8 +45,9 @@ export function issueToken(request: RequestSecurityToken, security: SecurityResu
   const notBefore = new Date(now.getTime() - context.clockSkewSeconds * 1000);
   const notOnOrAfter = new Date(now.getTime() + lifetimeSeconds * 1000);
   const assertionId = newXmlId(randomBytes);
+  // The subject claim is looked up under every spelling of its URI, as requested claims are.
   const subjectName = party.subjectClaim
-    ? (security.user.claims[party.subjectClaim]?.[0] ?? security.user.name)
+    ? (claimValues(security.user, party.subjectClaim)[0] ?? security.user.name)
     : security.user.name;
 
   const assertion = buildSignedAssertion(
@@ -106,12 +108,12 @@ function checkKeyType(request: RequestSecurityToken): string {
 function resolveRelyingParty(request: RequestSecurityToken, context: IssueContext): ResolvedRelyingParty {
   if (!request.appliesTo) throw new InvalidRequestError('AppliesTo is missing', { element: 'AppliesTo' });
   const address = request.appliesTo.address;
-  const party = context.relyingParties.resolve(address);
+  const party = context.relyingParties.resolve(address, context.now);
   if (party) return party;
   if (!context.sts.allowUnregisteredRelyingParties) {
     throw new InvalidScopeError(`AppliesTo ${address} matches no registered relying party`);
   }
-  return { audiences: [address], claims: [], signatureAlgorithm: 'rsa-sha256' };
+  return { audiences: [address], claims: [...DEFAULT_CLAIMS], signatureAlgorithm: 'rsa-sha256' };
 }
 
 function chooseTokenType(

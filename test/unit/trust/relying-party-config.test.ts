@@ -1,0 +1,131 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import {
+  effectiveRelyingPartyConfig,
+  parseRegistryFile,
+  parseRelyingPartyConfig,
+  relyingPartyWarnings,
+} from '../../../src/config/index.js';
+
+describe('parseRelyingPartyConfig', () => {
+  test('accepts endpoint and audiences record', () => {
+    const parsed = parseRelyingPartyConfig({ endpoint: 'urn:example:rp:beta', audiences: ['urn:example:rp:beta:second'] });
+    assert.deepEqual(parsed, { ok: true, value: { endpoint: 'urn:example:rp:beta', audiences: ['urn:example:rp:beta:second'] } });
+  });
+
+  test('fills secure defaults', () => {
+    const parsed = parseRelyingPartyConfig({ endpoint: 'urn:rp', encryption: { enabled: true } });
+    assert.ok(parsed.ok);
+    const effective = effectiveRelyingPartyConfig(parsed.value);
+    assert.equal(effective.match, 'exact');
+    assert.equal(effective.signatureAlgorithm, 'rsa-sha256');
+    assert.deepEqual(effective.encryption, { enabled: true, content: 'aes256-gcm', keyTransport: 'rsa-oaep-mgf1p', oaepDigest: 'sha1' });
+  });
+
+  test('maps short token type names', () => {
+    const parsed = parseRelyingPartyConfig({ endpoint: 'urn:rp', tokenType: 'saml11' });
+    assert.ok(parsed.ok);
+    assert.equal(parsed.value.tokenType, 'http://docs.oasis-open.org/wss/oasis-wss-saml-token-profile-1.1#SAMLV1.1');
+  });
+
+  test('names invalid fields', () => {
+    const parsed = parseRelyingPartyConfig({
+      endpoint: 'has space',
+      tokenType: 'urn:example:jwt',
+      tokenLifetimeSeconds: 0,
+      encryption: { content: 'des' },
+      encrypt: true,
+    });
+    assert.equal(parsed.ok, false);
+    assert.deepEqual(!parsed.ok && parsed.problems, [
+      'endpoint: must not contain whitespace',
+      'tokenType: expected one of http://docs.oasis-open.org/wss/oasis-wss-saml-token-profile-1.1#SAMLV2.0, ' +
+        'urn:oasis:names:tc:SAML:2.0:assertion, http://docs.oasis-open.org/wss/oasis-wss-saml-token-profile-1.1#SAMLV1.1, ' +
+        'urn:oasis:names:tc:SAML:1.0:assertion',
+      'tokenLifetimeSeconds: expected at least 1',
+      'encryption.content: expected one of aes256-gcm, aes128-gcm, aes256-cbc, aes128-cbc',
+      'encrypt: unknown field',
+    ]);
+  });
+
+  test('wildcard without star is invalid', () => {
+    const parsed = parseRelyingPartyConfig({ endpoint: 'urn:rp', match: 'wildcard' });
+    assert.deepEqual(!parsed.ok && parsed.problems, [
+      'endpoint: a wildcard pattern needs at least one "*"; use match exact for a fixed address',
+    ]);
+  });
+
+  test('OAEP digest with rsa-1_5 is invalid', () => {
+    const parsed = parseRelyingPartyConfig({ endpoint: 'urn:rp', encryption: { keyTransport: 'rsa-1_5', oaepDigest: 'sha256' } });
+    assert.deepEqual(!parsed.ok && parsed.problems, [
+      'encryption.oaepDigest: applies to keyTransport rsa-oaep-mgf1p only; remove it or change keyTransport',
+    ]);
+  });
+});
+
+describe('parseRegistryFile', () => {
+  test('names the entry and field', () => {
+    const parsed = parseRegistryFile({
+      relyingParties: [
+        { name: 'a', endpoint: 'urn:a' },
+        { name: 'b', endpoint: 'urn:b' },
+        { name: 'c', endpoint: 'urn:c', encryption: { content: 'aes512-gcm' } },
+      ],
+    });
+    assert.deepEqual(!parsed.ok && parsed.problems, [
+      'relyingParties[2].encryption.content: expected one of aes256-gcm, aes128-gcm, aes256-cbc, aes128-cbc',
+    ]);
+  });
+
+  test('reports repeated names and endpoints', () => {
+    const parsed = parseRegistryFile({
+      relyingParties: [
+        { name: 'a', endpoint: 'urn:a' },
+        { name: 'a', endpoint: 'urn:other' },
+        { name: 'b', endpoint: 'urn:a' },
+        { name: 'c', endpoint: 'urn:a', match: 'prefix' },
+      ],
+    });
+    assert.deepEqual(!parsed.ok && parsed.problems, [
+      'relyingParties[1].name: "a" is already used by relyingParties[0]',
+      'relyingParties[2].endpoint: urn:a (match exact) is already registered by relying party "a"; give each party its own endpoint',
+    ]);
+  });
+
+  test('rejects invalid names and unknown top fields', () => {
+    const parsed = parseRegistryFile({ parties: [], relyingParties: [{ name: '-bad', endpoint: 'urn:a' }] });
+    assert.deepEqual(!parsed.ok && parsed.problems, [
+      'parties: unknown field; the file has one field, relyingParties',
+      'relyingParties[0].name: "-bad" is not a valid name; use 1-128 letters, digits or . _ - : @, starting with a letter or digit',
+    ]);
+  });
+
+  test('returns entries with names', () => {
+    const parsed = parseRegistryFile({ relyingParties: [{ name: 'a', endpoint: 'urn:a', claims: ['urn:c'] }] });
+    assert.deepEqual(parsed, { ok: true, value: [{ name: 'a', endpoint: 'urn:a', claims: ['urn:c'] }] });
+  });
+});
+
+describe('relyingPartyWarnings', () => {
+  test('warns about legacy algorithms', () => {
+    const warnings = relyingPartyWarnings('old', {
+      endpoint: 'urn:old',
+      signatureAlgorithm: 'rsa-sha1',
+      encryption: { enabled: true, content: 'aes128-cbc', keyTransport: 'rsa-1_5' },
+    });
+    assert.equal(warnings.length, 3);
+    assert.match(warnings[0], /rsa-sha1/);
+    assert.match(warnings[1], /aes128-cbc/);
+    assert.match(warnings[2], /rsa-1_5/);
+  });
+
+  test('default party has no warnings', () => {
+    assert.deepEqual(relyingPartyWarnings('new', { endpoint: 'urn:new', encryption: { enabled: true } }), []);
+  });
+
+  test('warns about open-ended prefix', () => {
+    const warnings = relyingPartyWarnings('p', { endpoint: 'https://example.com/app', match: 'prefix' });
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0], /end the prefix with "\/"/);
+  });
+});
