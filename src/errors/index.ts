@@ -96,6 +96,13 @@ export class RequestFailedError extends TrustError {
   readonly reason = 'The request failed';
 }
 
+/** wst:InvalidTimeRange: the requested Lifetime is not a usable time range. */
+export class InvalidTimeRangeError extends TrustError {
+  readonly localName = 'InvalidTimeRange';
+  readonly side = 'sender' as const;
+  readonly reason = 'The requested time range is invalid or unsupported';
+}
+
 /** wsse:InvalidSecurity: the wsse:Security header is missing or malformed. */
 export class InvalidSecurityError extends SecurityError {
   readonly localName = 'InvalidSecurity';
@@ -213,6 +220,7 @@ export const faultClasses = [
   InvalidScopeError,
   InvalidSecurityTokenError,
   RequestFailedError,
+  InvalidTimeRangeError,
   InvalidSecurityError,
   WsseInvalidSecurityTokenError,
   UnsupportedSecurityTokenError,

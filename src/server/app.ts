@@ -1,19 +1,21 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { readFileSync } from 'node:fs';
-import type { TrustVersion } from '../trust/index.js';
+import { TokenTypes, type TrustVersion } from '../trust/index.js';
 import { handleSoapRequest } from './handler.js';
 import type { StsRuntime } from './runtime.js';
 import { writeWsdl } from './wsdl.js';
 
 /** Paths of the WS-Trust endpoint: WSO2's service name, its SOAP 1.1/1.2 port URLs and AD FS paths. */
-export const STS_PATHS: ReadonlyArray<{ path: string; trustVersion?: TrustVersion }> = [
+export const STS_PATHS: ReadonlyArray<{ path: string; trustVersion?: TrustVersion; defaultTokenType?: string }> = [
   { path: '/services/wso2carbon-sts' },
   { path: '/services/wso2carbon-sts.wso2carbon-stsHttpsSoap11Endpoint' },
   { path: '/services/wso2carbon-sts.wso2carbon-stsHttpsSoap12Endpoint' },
   { path: '/services/wso2carbon-sts.wso2carbon-stsHttpSoap11Endpoint' },
   { path: '/services/wso2carbon-sts.wso2carbon-stsHttpSoap12Endpoint' },
-  { path: '/adfs/services/trust/13/usernamemixed', trustVersion: '1.3' },
-  { path: '/adfs/services/trust/2005/usernamemixed', trustVersion: '2005' },
+  // AD FS answers SAML 1.1 with the legacy URN when the request names no token type, and MSAL
+  // and ADAL depend on that, so these paths default to it.
+  { path: '/adfs/services/trust/13/usernamemixed', trustVersion: '1.3', defaultTokenType: TokenTypes.saml11Urn },
+  { path: '/adfs/services/trust/2005/usernamemixed', trustVersion: '2005', defaultTokenType: TokenTypes.saml11Urn },
 ];
 
 /** Options of one listener. */
@@ -41,7 +43,7 @@ export function buildApp(runtime: StsRuntime, options: ListenerOptions): Fastify
   );
   app.addContentTypeParser('*', (_request, _payload, done) => done(null, undefined));
 
-  for (const { path, trustVersion } of STS_PATHS) {
+  for (const { path, trustVersion, defaultTokenType } of STS_PATHS) {
     app.post(path, async (request, reply) => {
       if (typeof request.body !== 'string') {
         runtime.logger.warn(
@@ -61,6 +63,7 @@ export function buildApp(runtime: StsRuntime, options: ListenerOptions): Fastify
         secure,
         remoteAddress: request.ip,
         pathTrustVersion: trustVersion,
+        pathDefaultTokenType: defaultTokenType,
       });
       return reply.code(response.status).type(response.contentType).send(response.body);
     });

@@ -45,6 +45,8 @@ export interface SoapHttpRequest {
   remoteAddress?: string;
   /** WS-Trust version implied by the endpoint path, used for faults before the body is read. */
   pathTrustVersion?: TrustVersion;
+  /** Token type the endpoint path uses when the request and the relying party name none. */
+  pathDefaultTokenType?: string;
 }
 
 /** The HTTP response to send. */
@@ -125,6 +127,7 @@ export async function handleSoapRequest(runtime: StsRuntime, request: SoapHttpRe
       signingCredential: snapshot.signing,
       relyingParties: snapshot.relyingParties,
       claims: runtime.claims,
+      endpointTokenType: request.pathDefaultTokenType,
     });
     audit.tokenType = result.response.tokenType;
     audit.tokenId = result.response.assertionId;

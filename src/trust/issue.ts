@@ -2,7 +2,12 @@ import { randomBytes } from 'node:crypto';
 import type { StsConfig } from '../config/index.js';
 import { encryptElement } from '../crypto/xmlenc.js';
 import type { SigningCredential } from '../crypto/xmldsig.js';
-import { InvalidRequestError, InvalidScopeError, RequestFailedError } from '../errors/index.js';
+import {
+  InvalidRequestError,
+  InvalidScopeError,
+  InvalidTimeRangeError,
+  RequestFailedError,
+} from '../errors/index.js';
 import { buildSignedAssertion, type SamlVersion } from '../saml/index.js';
 import { claimValues } from '../identity/index.js';
 import type { SecurityResult } from '../wssec/index.js';
@@ -21,6 +26,8 @@ export interface IssueContext {
   signingCredential: SigningCredential;
   relyingParties: RelyingPartyResolver;
   claims: ClaimsResolver;
+  /** Token type the endpoint uses when neither the request nor the relying party names one. */
+  endpointTokenType?: string;
 }
 
 /** Issue result: the response model plus fields for the audit log. */
@@ -40,10 +47,9 @@ export function issueToken(request: RequestSecurityToken, security: SecurityResu
   const { tokenType, samlVersion } = chooseTokenType(request, party, context);
   const attributes = context.claims.resolve(security.user, request.claims, party);
 
-  const lifetimeSeconds = party.tokenLifetimeSeconds ?? context.sts.tokenLifetimeSeconds;
   const now = context.now;
   const notBefore = new Date(now.getTime() - context.clockSkewSeconds * 1000);
-  const notOnOrAfter = new Date(now.getTime() + lifetimeSeconds * 1000);
+  const notOnOrAfter = chooseExpiry(request, party, context);
   const assertionId = newXmlId(randomBytes);
   // The subject claim is looked up under every spelling of its URI, as requested claims are.
   const subjectName = party.subjectClaim
@@ -126,11 +132,30 @@ function chooseTokenType(
     if (!samlVersion) throw new InvalidRequestError('TokenType is not supported', { element: 'TokenType' });
     return { tokenType: request.tokenType, samlVersion };
   }
-  const fallback = party.tokenType ?? context.sts.defaultTokenType;
+  const fallback = party.tokenType ?? context.endpointTokenType ?? context.sts.defaultTokenType;
   const samlVersion = samlVersionOf(fallback);
   if (!samlVersion) throw new RequestFailedError(`configured default token type ${fallback} is not supported`);
   // MSAL and ADAL recognise SAML 1.1 only by the legacy URN, so a defaulted SAML 1.1 type uses it.
   return { tokenType: samlVersion === '1.1' ? TokenTypes.saml11Urn : fallback, samlVersion };
+}
+
+/**
+ * Returns NotOnOrAfter. A requested wst:Lifetime shorter than the configured lifetime is
+ * honoured; a longer one is cut to the configured lifetime. A requested range that ends before
+ * it starts, or already ended, is wst:InvalidTimeRange.
+ */
+function chooseExpiry(request: RequestSecurityToken, party: ResolvedRelyingParty, context: IssueContext): Date {
+  const lifetimeSeconds = party.tokenLifetimeSeconds ?? context.sts.tokenLifetimeSeconds;
+  const configured = new Date(context.now.getTime() + lifetimeSeconds * 1000);
+  const requested = request.lifetime;
+  if (!requested?.expires) return configured;
+  if (requested.created && requested.expires.getTime() <= requested.created.getTime()) {
+    throw new InvalidTimeRangeError('requested Lifetime expires before it is created');
+  }
+  if (requested.expires.getTime() <= context.now.getTime()) {
+    throw new InvalidTimeRangeError('requested Lifetime has already expired');
+  }
+  return requested.expires.getTime() < configured.getTime() ? requested.expires : configured;
 }
 
 function encryptToken(assertion: string, samlVersion: SamlVersion, party: ResolvedRelyingParty): string {

@@ -1,4 +1,5 @@
-import { InvalidRequestError } from '../errors/index.js';
+import { InvalidRequestError, InvalidTimeRangeError } from '../errors/index.js';
+import { parseUtcDateTime } from '../wssec/time.js';
 import { childElement, childElements, NS, textOf, type Element } from '../xml/index.js';
 import { TRUST_NS, type TrustOperation, type TrustVersion } from './uris.js';
 
@@ -34,6 +35,8 @@ export interface RequestSecurityToken {
   keySize?: number;
   appliesTo?: AppliesTo;
   claims?: RequestedClaims;
+  /** Requested token lifetime (wst:Lifetime); either bound may be absent. */
+  lifetime?: { created?: Date; expires?: Date };
   element: Element;
 }
 
@@ -85,6 +88,8 @@ export function parseRequestSecurityToken(payload: Element): RequestSecurityToke
   }
   rejectDelegation(payload, namespace);
   request.appliesTo = readAppliesTo(payload);
+  const lifetime = childElement(payload, namespace, 'Lifetime');
+  if (lifetime) request.lifetime = readLifetime(lifetime);
   const claims = childElement(payload, namespace, 'Claims');
   if (claims) request.claims = readClaims(claims);
   return request;
@@ -194,4 +199,16 @@ function readClaims(claims: Element): RequestedClaims {
     });
   }
   return { dialect: dialect ?? '', claims: requested };
+}
+
+/** Reads wst:Lifetime: wsu:Created and wsu:Expires, each optional, as UTC date-times. */
+function readLifetime(lifetime: Element): { created?: Date; expires?: Date } {
+  const read = (name: 'Created' | 'Expires'): Date | undefined => {
+    const element = childElement(lifetime, NS.wsu, name);
+    if (!element) return undefined;
+    const value = parseUtcDateTime(textOf(element));
+    if (!value) throw new InvalidTimeRangeError(`Lifetime/${name} is not a UTC dateTime`);
+    return value;
+  };
+  return { created: read('Created'), expires: read('Expires') };
 }
