@@ -6,12 +6,13 @@ import { UsageError } from '../errors/index.js';
 import { SOAP_NS, type SoapVersion } from '../soap/index.js';
 import { buildIssueRequest, tokenTypeFromName, TRUST_NS, type TrustVersion } from '../trust/index.js';
 import { childElement, childElements, parseXml, textOf, type Element } from '../xml/index.js';
+import { readSecret, type SecretSourceOptions } from './secret-input.js';
 import { formatSummary, summarizeToken } from './token-summary.js';
 
-interface ClientOptions {
+interface ClientOptions extends SecretSourceOptions {
   endpoint: string;
   username: string;
-  password: string;
+  password?: string;
   digest?: boolean;
   soap: string;
   trust: string;
@@ -29,7 +30,10 @@ export function registerClientCommand(program: Command): void {
     .description('request a token from an STS, print it on stdout and a summary on stderr')
     .requiredOption('--endpoint <url>', 'STS endpoint, e.g. https://localhost:9443/services/wso2carbon-sts')
     .requiredOption('--username <user>', 'user name for the UsernameToken')
-    .requiredOption('--password <password>', 'password for the UsernameToken')
+    .option('--password <password>', 'password for the UsernameToken (visible to other local users in ps)')
+    .option('--password-stdin', 'read the password from the first line of standard input')
+    .option('--password-file <file>', 'read the password from the first line of a file')
+    .option('--password-env <var>', 'read the password from an environment variable')
     .option('--digest', 'send a PasswordDigest instead of the clear password')
     .option('--soap <version>', 'SOAP version: 1.1 or 1.2', '1.2')
     .option('--trust <version>', 'WS-Trust version: 1.3 or 2005', '1.3')
@@ -53,10 +57,11 @@ async function runClient(options: ClientOptions): Promise<number> {
     throw new UsageError(`--endpoint: ${options.endpoint} is not an http or https URL`);
   }
 
+  const password = await clientPassword(options);
   const built = buildIssueRequest({
     endpoint: options.endpoint,
     username: options.username,
-    password: options.password,
+    password,
     digest: Boolean(options.digest),
     soapVersion,
     trustVersion,
@@ -76,9 +81,23 @@ async function runClient(options: ClientOptions): Promise<number> {
   return printResponse(response, soapVersion, trustVersion, stsCert);
 }
 
+/** Takes the password from --password or from one of the secret sources; an empty one is refused. */
+async function clientPassword(options: ClientOptions): Promise<string> {
+  const fromSources = Boolean(options.passwordStdin || options.passwordFile || options.passwordEnv);
+  if (options.password !== undefined && fromSources) {
+    throw new UsageError('use either --password or one of --password-stdin, --password-file, --password-env');
+  }
+  const password = options.password ?? (await readSecret(options, `Password for ${options.username}: `));
+  if (password === '') {
+    throw new UsageError('the password is empty; if it comes from a variable such as STS_ADMIN_PASSWORD, check that it is set');
+  }
+  return password;
+}
+
 /**
  * Prints the token of an Issue response on stdout and its summary on stderr, or the fault code
- * and reason on stderr. Returns the exit status: 0 for a token, 1 otherwise.
+ * and reason on stderr. Returns the exit status: 0 for a token, 1 for a fault or a token whose
+ * signature does not verify.
  */
 function printResponse(
   response: { status: number; body: string },
@@ -120,8 +139,9 @@ function printResponse(
   const tokenXml = sliceElement(response.body, token);
   process.stdout.write(tokenXml + '\n');
   const tokenType = textOf(childElement(rstr, trustNs, 'TokenType'));
-  process.stderr.write(formatSummary(tokenType, summarizeToken(token, tokenXml, stsCert)));
-  return 0;
+  const summary = summarizeToken(token, tokenXml, stsCert);
+  process.stderr.write(formatSummary(tokenType, summary));
+  return summary.signatureValid === false ? 1 : 0;
 }
 
 function readFault(fault: Element, version: SoapVersion): { code: string; reason: string } {

@@ -1,4 +1,4 @@
-import { Command, Option } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { ConfigError, UsageError } from '../errors/index.js';
 import { registerClientCommand } from './client.js';
 import { registerKeysCommands } from './keys.js';
@@ -21,7 +21,15 @@ const program = new Command();
 program
   .name('sts')
   .description('WS-Trust Security Token Service: issues signed SAML 1.1 and SAML 2.0 tokens')
-  .showHelpAfterError();
+  .showHelpAfterError()
+  // Usage mistakes exit with 2, like the errors below; exitOverride is inherited by every command.
+  .exitOverride();
+
+// A reader that stops early (`sts users list | head -1`) closes the pipe; that is not an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(0);
+  throw error;
+});
 
 registerServeCommand(program);
 registerClientCommand(program);
@@ -33,6 +41,10 @@ registerSpCommands(program);
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
+  if (error instanceof CommanderError) {
+    // Commander has already printed the message or the help text.
+    process.exit(error.exitCode === 0 ? 0 : 2);
+  }
   if (error instanceof ConfigError || error instanceof UsageError) {
     process.stderr.write(`sts: ${error.message}\n`);
     process.exit(2);

@@ -35,6 +35,15 @@ export const configSchema = z
         maxMessageBytes: z.number().int().min(1024).default(1024 * 1024),
         /** Deepest element nesting accepted in a request. */
         maxXmlDepth: z.number().int().min(8).max(1000).default(64),
+        /** Most elements accepted in a request; a WS-Trust request has a few dozen. */
+        maxXmlElements: z.number().int().min(64).max(1_000_000).default(4096),
+        /** Longest time to receive a whole request, in seconds; slower clients are disconnected. */
+        requestTimeoutSeconds: z.number().int().min(1).max(3600).default(30),
+        /**
+         * Base URL written into the WSDL's port addresses, e.g. https://sts.example.com. When unset
+         * the URL is built from the request's Host header.
+         */
+        publicBaseUrl: z.string().url().optional(),
       })
       .strict()
       .prefault({}),

@@ -31,6 +31,7 @@ export interface AuthenticatedUser {
 export class Authenticator {
   private readonly cacheKey = randomBytes(32);
   private readonly cache = new Map<string, { user: AuthenticatedUser; expiresAtMs: number }>();
+  private readonly inFlight = new Map<string, Promise<AuthenticatedUser | undefined>>();
 
   constructor(
     private readonly directory: UserDirectory,
@@ -43,12 +44,37 @@ export class Authenticator {
     this.cache.clear();
   }
 
-  /** Checks a clear-text password; returns undefined for an unknown user or a wrong password alike. */
-  async verifyPasswordText(username: string, password: string): Promise<AuthenticatedUser | undefined> {
+  /**
+   * Checks a clear-text password; returns undefined for an unknown user or a wrong password alike.
+   * A success is cached only when `cacheable` accepts the user, so the caller can keep refused
+   * users on the slow path.
+   */
+  async verifyPasswordText(
+    username: string,
+    password: string,
+    cacheable: (user: AuthenticatedUser) => boolean = () => true,
+  ): Promise<AuthenticatedUser | undefined> {
     const cacheId = createHmac('sha256', this.cacheKey).update(username).update('\0').update(password).digest('base64');
     const cached = this.cache.get(cacheId);
     if (cached && cached.expiresAtMs > Date.now()) return cached.user;
 
+    // Concurrent requests with the same credentials share one scrypt run instead of each
+    // starting its own when the cache is empty.
+    const pending = this.inFlight.get(cacheId);
+    if (pending) return pending;
+    const check = this.checkPasswordText(username, password, cacheId, cacheable).finally(() => {
+      this.inFlight.delete(cacheId);
+    });
+    this.inFlight.set(cacheId, check);
+    return check;
+  }
+
+  private async checkPasswordText(
+    username: string,
+    password: string,
+    cacheId: string,
+    cacheable: (user: AuthenticatedUser) => boolean,
+  ): Promise<AuthenticatedUser | undefined> {
     const user = await this.directory.getUser(username);
     if (!user) {
       await verifyPassword(password, await DUMMY_HASH_PROMISE);
@@ -56,6 +82,7 @@ export class Authenticator {
     }
     if (!(await verifyPassword(password, user.passwordHash))) return undefined;
     const result = { name: user.name, roles: user.roles, claims: user.claims };
+    if (!cacheable(result)) return result;
     if (this.cache.size > 10_000) this.cache.clear();
     this.cache.set(cacheId, { user: result, expiresAtMs: Date.now() + this.cacheTtlMs });
     return result;

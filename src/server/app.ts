@@ -32,20 +32,23 @@ export function buildApp(runtime: StsRuntime, options: ListenerOptions): Fastify
   const app = Fastify({
     logger: false,
     bodyLimit: runtime.config.server.maxMessageBytes,
+    requestTimeout: runtime.config.server.requestTimeoutSeconds * 1000,
     ...(options.tls
       ? { https: { cert: readFileSync(options.tls.certFile), key: readFileSync(options.tls.keyFile) } }
       : {}),
   } as never) as unknown as FastifyInstance;
 
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser(['text/xml', 'application/soap+xml'], { parseAs: 'string' }, (_request, body, done) =>
+  // Bodies arrive as bytes and are decoded strictly in the handler, so invalid UTF-8 is refused
+  // instead of being read with replacement characters.
+  app.addContentTypeParser(['text/xml', 'application/soap+xml'], { parseAs: 'buffer' }, (_request, body, done) =>
     done(null, body),
   );
   app.addContentTypeParser('*', (_request, _payload, done) => done(null, undefined));
 
   for (const { path, trustVersion, defaultTokenType } of STS_PATHS) {
     app.post(path, async (request, reply) => {
-      if (typeof request.body !== 'string') {
+      if (!Buffer.isBuffer(request.body)) {
         runtime.logger.warn(
           { status: 415, contentType: request.headers['content-type'] ?? null, remoteAddress: request.ip },
           'http request rejected',
@@ -67,14 +70,21 @@ export function buildApp(runtime: StsRuntime, options: ListenerOptions): Fastify
       });
       return reply.code(response.status).type(response.contentType).send(response.body);
     });
-    app.get(path, async (request, reply) => sendWsdlOrHint(request, reply, secure));
+    app.get(path, async (request, reply) => sendWsdlOrHint(request, reply, secure, runtime.config.server.publicBaseUrl));
   }
+
+  app.setNotFoundHandler((request, reply) => {
+    runtime.logger.warn({ status: 404, remoteAddress: request.ip }, 'http request rejected');
+    return reply.code(404).type('text/plain; charset=utf-8').send('Not found\n');
+  });
 
   app.get('/health', async () => ({ status: 'ok' }));
 
-  app.setErrorHandler((error: { statusCode?: number }, _request, reply) => {
+  app.setErrorHandler((error: { statusCode?: number; code?: string }, request, reply) => {
     const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
-    runtime.logger[status >= 500 ? 'error' : 'warn']({ err: error, status }, 'http request failed');
+    // A 4xx is the client's mistake: its code is enough, a stack trace would only fill the log.
+    if (status >= 500) runtime.logger.error({ err: error, status, remoteAddress: request.ip }, 'http request failed');
+    else runtime.logger.warn({ status, code: error.code ?? null, remoteAddress: request.ip }, 'http request rejected');
     const text = status === 413 ? 'Request body too large\n' : status === 415 ? 'Unsupported media type\n' : 'Request failed\n';
     return reply.code(status).type('text/plain; charset=utf-8').send(text);
   });
@@ -86,11 +96,16 @@ function header(request: FastifyRequest, name: string): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-function sendWsdlOrHint(request: FastifyRequest, reply: FastifyReply, secure: boolean) {
+/** Host header values used in the WSDL: a host name or IP literal with an optional port. */
+const HOST_HEADER = /^(?:[A-Za-z0-9](?:[A-Za-z0-9.-]{0,252})|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
+
+function sendWsdlOrHint(request: FastifyRequest, reply: FastifyReply, secure: boolean, publicBaseUrl?: string) {
   const query = request.raw.url?.split('?')[1] ?? '';
   if (query.toLowerCase() === 'wsdl') {
-    const host = request.headers.host ?? 'localhost';
-    return reply.type('text/xml; charset=utf-8').send(writeWsdl(`${secure ? 'https' : 'http'}://${host}`));
+    const hostHeader = request.headers.host ?? '';
+    const host = HOST_HEADER.test(hostHeader) ? hostHeader : 'localhost';
+    const base = publicBaseUrl?.replace(/\/+$/, '') ?? `${secure ? 'https' : 'http'}://${host}`;
+    return reply.type('text/xml; charset=utf-8').send(writeWsdl(base));
   }
   return reply
     .code(405)

@@ -32,12 +32,13 @@ import {
   type TrustVersion,
 } from '../trust/index.js';
 import { processSecurityHeader, SECURITY_HEADER_QNAME } from '../wssec/index.js';
-import { parseXml, XmlParseError } from '../xml/index.js';
+import { childElement, NS, parseXml, XmlParseError, type Element } from '../xml/index.js';
 import type { StsRuntime } from './runtime.js';
 
 /** An HTTP request as the SOAP handler needs it, independent of the HTTP framework. */
 export interface SoapHttpRequest {
-  body: string;
+  /** Request body: bytes as received (decoded here as strict UTF-8) or already decoded text. */
+  body: string | Buffer;
   contentType?: string;
   soapAction?: string;
   authorization?: string;
@@ -71,7 +72,17 @@ interface AuditFields {
   soapVersion?: SoapVersion;
   authMethod?: string;
   remoteAddress?: string;
+  /** User name the request claimed (UsernameToken or HTTP Basic), logged when authentication fails. */
+  claimedUser?: string;
 }
+
+/** Longest request value copied into a log line or echoed in a response, in characters. */
+const MAX_ECHO_LENGTH = 256;
+
+/** Longest wsa:MessageID echoed in wsa:RelatesTo; a longer one is not echoed. */
+const MAX_MESSAGE_ID_LENGTH = 1024;
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /**
  * Handles one SOAP request end to end and returns the response. Every failure is thrown as an
@@ -88,10 +99,14 @@ export async function handleSoapRequest(runtime: StsRuntime, request: SoapHttpRe
   let addressing: AddressingHeaders = {};
   let trustVersion: TrustVersion | undefined = request.pathTrustVersion;
   try {
-    const document = parseRequestXml(request.body, runtime);
+    const document = parseRequestXml(decodeBody(request.body, contentType.charset), runtime);
     const envelope = readEnvelope(document, version);
     addressing = readAddressing(envelope.headerBlocks);
+    if (addressing.messageId && addressing.messageId.length > MAX_MESSAGE_ID_LENGTH) {
+      addressing = { ...addressing, messageId: undefined };
+    }
     if (addressing.messageId) audit.requestId = addressing.messageId;
+    audit.claimedUser = claimedUser(envelope.headerBlocks) ?? parseBasic(request.authorization)?.username;
     Object.assign(audit, summarizeRequest(envelope.payload));
     trustVersion = trustVersionOf(envelope.payload) ?? trustVersionFromAction(addressing.action) ?? trustVersion;
     checkMustUnderstand(envelope, UNDERSTOOD_HEADERS);
@@ -106,6 +121,7 @@ export async function handleSoapRequest(runtime: StsRuntime, request: SoapHttpRe
       replayCache: runtime.replayCache,
       basicCredentials: parseBasic(request.authorization),
       secureTransport: request.secure,
+      isAuthorized: (user) => isAuthorized(user.roles, snapshot.policy),
     });
     audit.principal = security.user.name;
     audit.authMethod = security.method;
@@ -140,11 +156,53 @@ export async function handleSoapRequest(runtime: StsRuntime, request: SoapHttpRe
     const fault = writeFault(error, {
       version,
       trustNamespace: trustVersion ? TRUST_NS[trustVersion] : undefined,
-      addressing,
+      // WS-Addressing sends faults to FaultTo when the request names one.
+      addressing: addressing.faultTo ? { ...addressing, replyTo: addressing.faultTo } : addressing,
     });
     logFailed(runtime.logger, audit, started, fault.code, error);
     return { status: fault.status, contentType: fault.contentType, body: fault.body };
   }
+}
+
+/**
+ * Decodes the body as UTF-8, refusing invalid byte sequences and any other declared charset or
+ * XML encoding: every SOAP stack the STS serves sends UTF-8.
+ */
+function decodeBody(body: string | Buffer, charset: string | undefined): string {
+  if (charset && charset.toLowerCase() !== 'utf-8' && charset.toLowerCase() !== 'utf8') {
+    throw new MalformedMessageError(`Content-Type charset ${truncate(charset)} is not UTF-8`);
+  }
+  let text: string;
+  if (typeof body === 'string') {
+    text = body;
+  } else {
+    try {
+      text = strictUtf8.decode(body);
+    } catch {
+      throw new MalformedMessageError('request body is not valid UTF-8');
+    }
+  }
+  const declaration = /^\uFEFF?<\?xml[^?]*encoding\s*=\s*["']([^"']*)["']/.exec(text);
+  if (declaration && !/^utf-?8$/i.test(declaration[1])) {
+    throw new MalformedMessageError(`XML declaration names encoding ${truncate(declaration[1])}, not UTF-8`);
+  }
+  return text;
+}
+
+/** The UsernameToken's Username, for the log of a failed request; never used to authenticate. */
+function claimedUser(headerBlocks: Element[]): string | undefined {
+  for (const block of headerBlocks) {
+    if (block.namespaceURI !== NS.wsse || block.localName !== 'Security') continue;
+    const token = childElement(block, NS.wsse, 'UsernameToken');
+    const username = token ? childElement(token, NS.wsse, 'Username') : undefined;
+    if (username) return (username.textContent ?? '').trim();
+  }
+  return undefined;
+}
+
+/** Cuts a request value to {@link MAX_ECHO_LENGTH} characters for the log. */
+function truncate(value: string): string {
+  return value.length > MAX_ECHO_LENGTH ? `${value.slice(0, MAX_ECHO_LENGTH)}…` : value;
 }
 
 function parseRequestXml(body: string, runtime: StsRuntime) {
@@ -152,6 +210,7 @@ function parseRequestXml(body: string, runtime: StsRuntime) {
     return parseXml(body, {
       maxBytes: runtime.config.server.maxMessageBytes,
       maxDepth: runtime.config.server.maxXmlDepth,
+      maxElements: runtime.config.server.maxXmlElements,
     });
   } catch (error) {
     if (error instanceof XmlParseError) throw new MalformedMessageError(error.message, { cause: error });
@@ -189,7 +248,8 @@ function parseBasic(header: string | undefined): { username: string; password: s
   const decoded = Buffer.from(match[1], 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
   if (colon < 0) return undefined;
-  return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+  // Trimmed like a UsernameToken's Username, so both ways of logging in name the same user.
+  return { username: decoded.slice(0, colon).trim(), password: decoded.slice(colon + 1) };
 }
 
 function durationMs(started: bigint): number {
@@ -203,10 +263,12 @@ function durationMs(started: bigint): number {
 function auditLine(audit: AuditFields, started: bigint) {
   return {
     ...audit,
+    requestId: truncate(audit.requestId),
     operation: audit.operation ?? null,
     principal: audit.principal ?? null,
-    tokenType: audit.tokenType ?? null,
-    appliesTo: audit.appliesTo ?? null,
+    claimedUser: audit.principal || audit.claimedUser === undefined ? undefined : truncate(audit.claimedUser),
+    tokenType: audit.tokenType === undefined ? null : truncate(audit.tokenType),
+    appliesTo: audit.appliesTo === undefined ? null : truncate(audit.appliesTo),
     durationMs: durationMs(started),
   };
 }
@@ -219,7 +281,7 @@ function logFailed(logger: Logger, audit: AuditFields, started: bigint, faultCod
   const fields = { ...auditLine(audit, started), outcome: 'fault', faultCode };
   if (error instanceof StsError) {
     const level = error.side === 'receiver' ? 'error' : 'warn';
-    logger[level]({ ...fields, detail: error.detail }, 'rst.failed');
+    logger[level]({ ...fields, detail: truncate(error.detail) }, 'rst.failed');
   } else {
     logger.error({ ...fields, err: error }, 'rst.failed');
   }

@@ -14,6 +14,7 @@ export interface AddressingHeaders {
   to?: string;
   replyTo?: string;
   relatesTo?: string;
+  faultTo?: string;
 }
 
 const HEADER_NAMES = ['Action', 'MessageID', 'To', 'ReplyTo', 'RelatesTo', 'From', 'FaultTo'];
@@ -48,6 +49,9 @@ export function readAddressing(headerBlocks: Element[]): AddressingHeaders {
         break;
       case 'ReplyTo':
         headers.replyTo = textOf(childElement(block, WSA_NS[version], 'Address'));
+        break;
+      case 'FaultTo':
+        headers.faultTo = textOf(childElement(block, WSA_NS[version], 'Address'));
         break;
     }
   }

@@ -1,5 +1,5 @@
 import { InvalidRequestError, MustUnderstandError, VersionMismatchError } from '../errors/index.js';
-import { childElement, childElements, NS, type Document, type Element } from '../xml/index.js';
+import { childElements, NS, type Document, type Element } from '../xml/index.js';
 
 /** SOAP version of a message. */
 export type SoapVersion = '1.1' | '1.2';
@@ -15,6 +15,8 @@ export interface ContentTypeInfo {
   version: SoapVersion;
   /** SOAP 1.2 `action` media-type parameter, when present. */
   action?: string;
+  /** `charset` media-type parameter, when present. */
+  charset?: string;
 }
 
 /**
@@ -30,13 +32,16 @@ export function parseContentType(header: string | undefined): ContentTypeInfo | 
   else if (type === 'application/soap+xml') version = '1.2';
   else return undefined;
   let action: string | undefined;
+  let charset: string | undefined;
   for (const parameter of parameters) {
     const at = parameter.indexOf('=');
     if (at < 0) continue;
-    if (parameter.slice(0, at).trim().toLowerCase() !== 'action') continue;
-    action = unquote(parameter.slice(at + 1).trim());
+    const name = parameter.slice(0, at).trim().toLowerCase();
+    const value = unquote(parameter.slice(at + 1).trim());
+    if (name === 'action') action = value;
+    else if (name === 'charset') charset = value;
   }
-  return { version, action };
+  return { version, action, charset };
 }
 
 /** Removes one pair of surrounding double quotes, as SOAPAction and media-type values carry. */
@@ -64,9 +69,7 @@ export function readEnvelope(document: Document, version: SoapVersion): SoapEnve
   if (envelope.namespaceURI !== SOAP_NS[version]) {
     throw new VersionMismatchError(`the envelope namespace does not match the SOAP ${version} Content-Type`);
   }
-  const header = childElement(envelope, SOAP_NS[version], 'Header');
-  const body = childElement(envelope, SOAP_NS[version], 'Body');
-  if (!body) throw new InvalidRequestError('SOAP Body is missing', { element: 'Body' });
+  const { header, body } = envelopeParts(envelope, version);
   const payloads = childElements(body);
   if (payloads.length !== 1) {
     throw new InvalidRequestError(`SOAP Body has ${payloads.length} child elements, expected one`, { element: 'Body' });
@@ -74,10 +77,39 @@ export function readEnvelope(document: Document, version: SoapVersion): SoapEnve
   return { version, document, headerBlocks: header ? childElements(header) : [], payload: payloads[0] };
 }
 
+/**
+ * Returns the Header and Body of an envelope, which must come in that order and once each. A
+ * repeated Header or Body is rejected because another processor could read a different copy.
+ * SOAP 1.1 allows further elements after the Body; SOAP 1.2 does not.
+ */
+function envelopeParts(envelope: Element, version: SoapVersion): { header?: Element; body: Element } {
+  const children = childElements(envelope);
+  let index = 0;
+  let header: Element | undefined;
+  if (isSoapElement(children[index], version, 'Header')) header = children[index++];
+  const body = children[index++];
+  if (!isSoapElement(body, version, 'Body')) {
+    throw new InvalidRequestError('SOAP Body is missing or not where the envelope schema puts it', { element: 'Body' });
+  }
+  const rest = children.slice(index);
+  if (rest.some((extra) => isSoapElement(extra, version, 'Header') || isSoapElement(extra, version, 'Body'))) {
+    throw new InvalidRequestError('SOAP Header or Body appears more than once', { element: 'Envelope' });
+  }
+  if (version === '1.2' && rest.length > 0) {
+    throw new InvalidRequestError('SOAP 1.2 envelope has elements after the Body', { element: 'Envelope' });
+  }
+  return { header, body: body! };
+}
+
+function isSoapElement(element: Element | undefined, version: SoapVersion, localName: string): boolean {
+  return element?.namespaceURI === SOAP_NS[version] && element.localName === localName;
+}
+
 /** True when a header block carries a mustUnderstand of "1" or "true" in its SOAP namespace. */
 export function isMandatory(block: Element, version: SoapVersion): boolean {
-  const value = block.getAttributeNS(SOAP_NS[version], 'mustUnderstand');
-  // SOAP 1.1 defines only "0" and "1", but .NET and WSO2 clients also send "true" there.
+  // xs:boolean allows surrounding whitespace. SOAP 1.1 defines only "0" and "1", but .NET and
+  // WSO2 clients also send "true" there.
+  const value = (block.getAttributeNS(SOAP_NS[version], 'mustUnderstand') ?? '').trim();
   return value === '1' || value === 'true';
 }
 

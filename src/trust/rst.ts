@@ -155,14 +155,29 @@ function optionalText(parent: Element, namespace: string, localName: string): st
   return elements.length ? textOf(elements[0]) : undefined;
 }
 
+/**
+ * Returns the only child with this name in any of the namespaces. Two copies are rejected
+ * because another processor could read the other one; the fault names `element`.
+ */
+function onlyOne(
+  parent: Element,
+  namespaces: readonly string[],
+  localName: string,
+  element = localName,
+): Element | undefined {
+  const found = childElements(parent).filter(
+    (child) => child.localName === localName && namespaces.includes(child.namespaceURI ?? ''),
+  );
+  if (found.length > 1) throw new InvalidRequestError(`${localName} appears more than once`, { element });
+  return found[0];
+}
+
 /** Reads AppliesTo in either WS-Policy namespace, with an EndpointReference in either WS-Addressing namespace. */
 function readAppliesTo(payload: Element): AppliesTo | undefined {
-  const appliesTo = childElement(payload, [NS.wsp2004, NS.wsp15], 'AppliesTo');
+  const appliesTo = onlyOne(payload, [NS.wsp2004, NS.wsp15], 'AppliesTo');
   if (!appliesTo) return undefined;
-  const reference = childElement(appliesTo, ADDRESSING_NAMESPACES, 'EndpointReference');
-  const address = reference
-    ? childElement(reference, ADDRESSING_NAMESPACES, 'Address')
-    : childElement(appliesTo, ADDRESSING_NAMESPACES, 'Address');
+  const reference = onlyOne(appliesTo, ADDRESSING_NAMESPACES, 'EndpointReference', 'AppliesTo');
+  const address = onlyOne(reference ?? appliesTo, ADDRESSING_NAMESPACES, 'Address', 'AppliesTo');
   const value = textOf(address);
   if (!address || !value) {
     throw new InvalidRequestError('AppliesTo has no EndpointReference/Address', { element: 'AppliesTo' });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   InvalidSecurityError,
   MessageExpiredError,
@@ -8,7 +9,7 @@ import {
 import type { AuthenticatedUser, Authenticator } from '../identity/index.js';
 import type { AuthenticationMethod } from '../saml/model.js';
 import type { ReplayCache } from '../store/replay-cache.js';
-import { childElement, NS, textOf, UT, type Element } from '../xml/index.js';
+import { childElements, NS, textOf, UT, type Element } from '../xml/index.js';
 import { parseUtcDateTime } from './time.js';
 
 /** Freshness settings for Timestamp and UsernameToken Created values. */
@@ -29,6 +30,11 @@ export interface SecurityContext {
   basicCredentials?: { username: string; password: string };
   /** True when the request arrived over TLS, which makes a clear password PasswordProtectedTransport. */
   secureTransport: boolean;
+  /**
+   * Decides whether a verified user may obtain tokens. Only such users have their password
+   * check cached, so a refused user costs the full password hash every time, like a wrong password.
+   */
+  isAuthorized?: (user: AuthenticatedUser) => boolean;
 }
 
 /** Outcome of WS-Security processing: who the requester is and how it proved it. */
@@ -43,6 +49,9 @@ export interface SecurityResult {
 /** Qualified name of the wsse:Security header, which the STS understands. */
 export const SECURITY_HEADER_QNAME = `{${NS.wsse}}Security`;
 
+/** Longest Nonce accepted, in base64 characters (96 bytes decoded). */
+const MAX_NONCE_BASE64_CHARS = 128;
+
 const STRICT_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
 /**
@@ -54,30 +63,66 @@ export async function processSecurityHeader(headerBlocks: Element[], context: Se
   if (security) checkTimestamp(security, context);
   else if (context.policy.requireTimestamp) throw new InvalidSecurityError('wsse:Security header is missing');
 
-  const usernameToken = security ? childElement(security, NS.wsse, 'UsernameToken') : undefined;
+  const usernameToken = security ? single(security, NS.wsse, 'UsernameToken', invalidSecurity) : undefined;
   if (usernameToken) return authenticateUsernameToken(usernameToken, context);
   if (context.basicCredentials && context.policy.allowHttpBasic) return authenticateBasic(context);
   throw new InvalidSecurityError('no UsernameToken in the wsse:Security header and no HTTP Basic credentials');
 }
 
+/** SOAP 1.1 actor and SOAP 1.2 role values that address the ultimate receiver, which the STS is. */
+const OWN_ROLES = new Set([
+  'http://schemas.xmlsoap.org/soap/actor/next',
+  'http://www.w3.org/2003/05/soap-envelope/role/next',
+  'http://www.w3.org/2003/05/soap-envelope/role/ultimateReceiver',
+]);
+
+/**
+ * Returns the wsse:Security header addressed to the STS. Headers for another SOAP actor or role
+ * are not the STS's to process and are skipped; two headers for the STS are an error.
+ */
 function findSecurityHeader(headerBlocks: Element[]): Element | undefined {
-  const headers = headerBlocks.filter((block) => block.namespaceURI === NS.wsse && block.localName === 'Security');
+  const headers = headerBlocks.filter(
+    (block) => block.namespaceURI === NS.wsse && block.localName === 'Security' && isForThisNode(block),
+  );
   if (headers.length > 1) throw new InvalidSecurityError('more than one wsse:Security header');
   return headers[0];
 }
 
+function isForThisNode(block: Element): boolean {
+  const target = block.getAttributeNS(NS.soap11, 'actor') || block.getAttributeNS(NS.soap12, 'role');
+  return !target || OWN_ROLES.has(target.trim());
+}
+
+/**
+ * Returns the only child with this name. A repeated element is rejected because a gateway that
+ * reads a different copy would see a different message than the STS.
+ */
+function single(
+  parent: Element,
+  namespace: string,
+  localName: string,
+  error: (detail: string) => Error,
+): Element | undefined {
+  const found = childElements(parent, namespace, localName);
+  if (found.length > 1) throw error(`${localName} appears more than once`);
+  return found[0];
+}
+
+const invalidSecurity = (detail: string) => new InvalidSecurityError(detail);
+const invalidToken = (detail: string) => new WsseInvalidSecurityTokenError(detail);
+
 function checkTimestamp(security: Element, context: SecurityContext): void {
-  const timestamp = childElement(security, NS.wsu, 'Timestamp');
+  const timestamp = single(security, NS.wsu, 'Timestamp', invalidSecurity);
   if (!timestamp) {
     if (context.policy.requireTimestamp) throw new InvalidSecurityError('wsu:Timestamp is missing');
     return;
   }
-  const createdText = textOf(childElement(timestamp, NS.wsu, 'Created'));
+  const createdText = textOf(single(timestamp, NS.wsu, 'Created', invalidSecurity));
   const created = parseUtcDateTime(createdText);
   if (!created) throw new InvalidSecurityError('wsu:Timestamp/wsu:Created is missing or not a UTC dateTime');
   checkCreated(created, context, 'Timestamp');
 
-  const expiresElement = childElement(timestamp, NS.wsu, 'Expires');
+  const expiresElement = single(timestamp, NS.wsu, 'Expires', invalidSecurity);
   if (expiresElement) {
     const expires = parseUtcDateTime(textOf(expiresElement));
     if (!expires) throw new InvalidSecurityError('wsu:Timestamp/wsu:Expires is not a UTC dateTime');
@@ -105,8 +150,8 @@ function checkCreated(created: Date, context: SecurityContext, what: string): vo
 }
 
 async function authenticateUsernameToken(token: Element, context: SecurityContext): Promise<SecurityResult> {
-  const username = textOf(childElement(token, NS.wsse, 'Username'));
-  const passwordElement = childElement(token, NS.wsse, 'Password');
+  const username = textOf(single(token, NS.wsse, 'Username', invalidToken));
+  const passwordElement = single(token, NS.wsse, 'Password', invalidToken);
   if (!username || !passwordElement) {
     throw new WsseInvalidSecurityTokenError('UsernameToken without Username or Password');
   }
@@ -115,8 +160,8 @@ async function authenticateUsernameToken(token: Element, context: SecurityContex
   if (type !== UT.passwordText && type !== UT.passwordDigest) {
     throw new UnsupportedSecurityTokenError('UsernameToken Password Type is not PasswordText or PasswordDigest');
   }
-  const nonceElement = childElement(token, NS.wsse, 'Nonce');
-  const createdElement = childElement(token, NS.wsu, 'Created');
+  const nonceElement = single(token, NS.wsse, 'Nonce', invalidToken);
+  const createdElement = single(token, NS.wsu, 'Created', invalidToken);
   const createdText = textOf(createdElement);
   let created: Date | undefined;
   if (createdElement) {
@@ -125,7 +170,6 @@ async function authenticateUsernameToken(token: Element, context: SecurityContex
     checkCreated(created, context, 'UsernameToken');
   }
   const nonce = nonceElement ? decodeNonce(nonceElement) : undefined;
-  if (nonce) await checkReplay(nonce, created, context);
 
   let user: AuthenticatedUser | undefined;
   let method: AuthenticationMethod;
@@ -138,16 +182,19 @@ async function authenticateUsernameToken(token: Element, context: SecurityContex
     user = await context.authenticator.verifyPasswordDigest(username, nonce, createdText, digest);
     method = 'password-digest';
   } else {
-    user = await context.authenticator.verifyPasswordText(username, passwordElement.textContent ?? '');
+    user = await context.authenticator.verifyPasswordText(username, passwordElement.textContent ?? '', context.isAuthorized);
     method = context.secureTransport ? 'password-transport' : 'password';
   }
   if (!user) throw new WsseFailedAuthenticationError('unknown user or wrong password');
+  // The nonce is recorded only after the credentials check, so requests that fail
+  // authentication cannot fill the replay cache.
+  if (nonce) await checkReplay(nonce, created, context);
   return { user, method, authenticationInstant: context.now, credential: 'UsernameToken' };
 }
 
 async function authenticateBasic(context: SecurityContext): Promise<SecurityResult> {
   const { username, password } = context.basicCredentials!;
-  const user = await context.authenticator.verifyPasswordText(username, password);
+  const user = await context.authenticator.verifyPasswordText(username, password, context.isAuthorized);
   if (!user) throw new WsseFailedAuthenticationError('unknown user or wrong password (HTTP Basic)');
   return {
     user,
@@ -162,7 +209,10 @@ function decodeNonce(nonceElement: Element): Buffer {
   if (encoding && encoding !== UT.base64Binary) {
     throw new WsseInvalidSecurityTokenError('UsernameToken Nonce EncodingType is not Base64Binary');
   }
-  const nonce = decodeStrictBase64(textOf(nonceElement));
+  const text = textOf(nonceElement);
+  // Clients send 16 to 32 random bytes; a longer value only costs memory in the replay cache.
+  if (text.length > MAX_NONCE_BASE64_CHARS) throw new WsseInvalidSecurityTokenError('UsernameToken Nonce is too long');
+  const nonce = decodeStrictBase64(text);
   if (!nonce || nonce.length === 0) throw new WsseInvalidSecurityTokenError('UsernameToken Nonce is not valid base64');
   return nonce;
 }
@@ -185,6 +235,7 @@ async function checkReplay(nonce: Buffer, created: Date | undefined, context: Se
   const { clockSkewSeconds, maxMessageAgeSeconds } = context.policy;
   const base = created ? Math.max(created.getTime(), context.now.getTime()) : context.now.getTime();
   const expiresAtMs = base + (maxMessageAgeSeconds + 2 * clockSkewSeconds) * 1000;
-  const fresh = await context.replayCache.addIfAbsent(`ut-nonce:${nonce.toString('base64')}`, expiresAtMs);
+  const key = createHash('sha256').update(nonce).digest('base64');
+  const fresh = await context.replayCache.addIfAbsent(`ut-nonce:${key}`, expiresAtMs);
   if (!fresh) throw new WsseFailedAuthenticationError('UsernameToken Nonce was already used');
 }

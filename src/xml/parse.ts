@@ -7,7 +7,15 @@ export type { Document, Element, Node } from '@xmldom/xmldom';
 export interface ParseLimits {
   maxBytes: number;
   maxDepth: number;
+  /** Most elements in the document; 4096 when unset. */
+  maxElements?: number;
 }
+
+/** Element count allowed when a caller sets none: a WS-Trust request has a few dozen. */
+const DEFAULT_MAX_ELEMENTS = 4096;
+
+/** Most attributes (namespace declarations included) on one element. */
+const MAX_ATTRIBUTES = 64;
 
 /** Raised for input that is not acceptable XML; the message is safe to log, never to send. */
 export class XmlParseError extends Error {
@@ -35,7 +43,7 @@ export function parseXml(text: string, limits: ParseLimits): Document {
   }
   const source = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   if (FORBIDDEN_CHARACTERS.test(source)) throw new XmlParseError('not well-formed XML: contains a character that XML does not allow');
-  scanMarkup(source, limits.maxDepth);
+  scanMarkup(source, limits.maxDepth, limits.maxElements ?? DEFAULT_MAX_ELEMENTS);
 
   let failure: string | undefined;
   const parser = new DOMParser({
@@ -72,11 +80,13 @@ function describeParserMessage(message: string): string {
 
 /**
  * Single pass over the markup that rejects DOCTYPE and entity declarations and measures element
- * depth. Quoted attribute values, comments, CDATA sections and processing instructions are
+ * depth, element count and attributes per element, so that a small message cannot make the DOM
+ * builder do a lot of work. Quoted attribute values, comments, CDATA sections and processing instructions are
  * skipped so that a '>' inside them does not confuse the count.
  */
-function scanMarkup(text: string, maxDepth: number): void {
+function scanMarkup(text: string, maxDepth: number, maxElements: number): void {
   let depth = 0;
+  let elements = 0;
   let i = 0;
   const length = text.length;
   while (i < length) {
@@ -95,7 +105,9 @@ function scanMarkup(text: string, maxDepth: number): void {
       depth--;
       i = skipPast(text, open + 2, '>');
     } else {
-      const end = findTagEnd(text, open + 1);
+      const { end, attributes } = findTagEnd(text, open + 1);
+      if (++elements > maxElements) throw new XmlParseError(`more than ${maxElements} elements`);
+      if (attributes > MAX_ATTRIBUTES) throw new XmlParseError(`an element has more than ${MAX_ATTRIBUTES} attributes`);
       if (text.charCodeAt(end - 1) !== 0x2f) {
         depth++;
         if (depth > maxDepth) throw new XmlParseError(`element nesting deeper than ${maxDepth}`);
@@ -111,16 +123,20 @@ function skipPast(text: string, from: number, terminator: string): number {
   return at + terminator.length;
 }
 
-function findTagEnd(text: string, from: number): number {
+/** Finds the '>' that ends a start tag and counts its attributes (each has one '=' outside quotes). */
+function findTagEnd(text: string, from: number): { end: number; attributes: number } {
   let quote = 0;
+  let attributes = 0;
   for (let i = from; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (quote) {
       if (c === quote) quote = 0;
     } else if (c === 0x22 || c === 0x27) {
       quote = c;
+    } else if (c === 0x3d /* = */) {
+      attributes++;
     } else if (c === 0x3e) {
-      return i;
+      return { end: i, attributes };
     }
   }
   throw new XmlParseError('not well-formed XML: unterminated start tag');

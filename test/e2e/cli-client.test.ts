@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -157,5 +157,35 @@ describe('sts client', () => {
     assert.equal(result.code, 2);
     assert.match(result.stderr, /--ca: cannot read .*missing\.pem \(ENOENT\)/);
     assertNoStackTrace(result.stderr);
+  });
+});
+
+describe('sts client credentials and verification', () => {
+  function clientWith(passwordOptions: string[], extra: string[] = [], env: Record<string, string> = {}) {
+    return runCli(
+      ['client', '--endpoint', `${server.httpsUrl}${STS_PATH}`, '--username', 'admin', ...passwordOptions, '--applies-to', APPLIES_TO, ...extra],
+      { env },
+    );
+  }
+
+  test('password from environment variable', async () => {
+    const result = await clientWith(['--password-env', 'CLIENT_PASSWORD'], trusted(), { CLIENT_PASSWORD: ADMIN_PASSWORD });
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stderr, /^Signature: {3}valid/m);
+  });
+
+  test('empty password is refused', async () => {
+    const result = await clientWith(['--password', ''], trusted());
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /the password is empty/);
+  });
+
+  test('wrong STS certificate exits non-zero', async () => {
+    const otherCert = path.join(workDir, 'other-cert.pem');
+    writeFileSync(otherCert, readFileSync(server.tlsCertFile));
+    const result = await clientWith(['--password', ADMIN_PASSWORD], ['--ca', server.tlsCertFile, '--sts-cert', otherCert]);
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /^Signature: {3}INVALID: the token does not verify with the certificate from --sts-cert$/m);
+    assert.doesNotMatch(result.stderr, /signature value/);
   });
 });
