@@ -1,31 +1,16 @@
 import assert from 'node:assert/strict';
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { after, describe, test } from 'node:test';
+import { createCertificateWithDates } from '../helpers/certificates.js';
 import { requireTool } from '../helpers/verifiers.js';
-import { ADMIN_PASSWORD, runCli } from './harness.js';
+import { ADMIN_PASSWORD, runCli, seedDataDirectory } from './harness.js';
 
 const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/sts.js');
-
-/** Minimal `openssl ca` configuration, used only to give a certificate dates in the past. */
-const CA_CONFIG = `[ ca ]
-default_ca = test_ca
-
-[ test_ca ]
-database = index.txt
-new_certs_dir = .
-serial = serial
-default_md = sha256
-policy = policy_any
-unique_subject = no
-
-[ policy_any ]
-commonName = supplied
-`;
 
 /** A pino line of the server log. */
 interface LogLine {
@@ -102,42 +87,12 @@ describe('serve start-up', () => {
 
   test('warns about expired certificate', async (t) => {
     if (!requireTool(t, 'openssl')) return;
-    const openssl = (...args: string[]) =>
-      execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
-    writeFileSync(path.join(dir, 'ca.cnf'), CA_CONFIG);
-    writeFileSync(path.join(dir, 'index.txt'), '');
-    writeFileSync(path.join(dir, 'serial'), '01\n');
-    openssl(
-      'req',
-      '-new',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      'old.key',
-      '-subj',
-      '/CN=old',
-      '-out',
-      'old.csr',
-    );
-    openssl(
-      'ca',
-      '-batch',
-      '-config',
-      'ca.cnf',
-      '-selfsign',
-      '-keyfile',
-      'old.key',
-      '-in',
-      'old.csr',
-      '-startdate',
-      '20200101000000Z',
-      '-enddate',
-      '20210101000000Z',
-      '-notext',
-      '-out',
-      'old.pem',
-    );
+    createCertificateWithDates(dir, 'old', {
+      startDate: '20200101000000Z',
+      endDate: '20210101000000Z',
+    });
+    // Admin commands need an existing store, which the first "sts serve" would otherwise create.
+    await seedDataDirectory(dataDir, {});
     const imported = await runCli([
       'keys',
       'import',

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { generateKeyPairSync, X509Certificate } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,27 +14,16 @@ import {
   generateRsaKeyPair,
   generateSelfSignedCertificate,
 } from '../../../src/crypto/certificates.js';
+import {
+  createCertificateWithDates,
+  createSelfSigned,
+  formatCaDate,
+  runOpenssl,
+} from '../../helpers/certificates.js';
 
 const OPENSSL_INSTALLED =
   spawnSync('openssl', ['version'], { stdio: 'ignore' }).error === undefined;
 const DAY_MILLISECONDS = 24 * 60 * 60 * 1000;
-
-/** Minimal `openssl ca` configuration that allows any subject and reuse of subjects. */
-const CA_CONFIG = `
-[ ca ]
-default_ca = test_ca
-
-[ test_ca ]
-database = index.txt
-new_certs_dir = .
-serial = serial
-default_md = sha256
-policy = policy_any
-unique_subject = no
-
-[ policy_any ]
-commonName = supplied
-`;
 
 let dir = '';
 let keyPair: { privateKey: KeyObject; publicKey: KeyObject };
@@ -52,10 +41,6 @@ function requireOpenssl(t: TestContext): boolean {
   return false;
 }
 
-function openssl(...args: string[]): string {
-  return execFileSync('openssl', args, { cwd: dir, encoding: 'utf8', stdio: 'pipe' });
-}
-
 function readCertificate(name: string): X509Certificate {
   return new X509Certificate(readFileSync(join(dir, name)));
 }
@@ -64,47 +49,21 @@ function readCertificate(name: string): X509Certificate {
 function opensslX509(cert: X509Certificate, ...args: string[]): string {
   const name = `generated-${cert.serialNumber}.pem`;
   writeFileSync(join(dir, name), certificateToPem(cert));
-  return openssl('x509', '-in', name, '-noout', ...args);
-}
-
-/** Issues a certificate from the test CA with explicit dates (YYYYMMDDHHMMSSZ). */
-function issueWithDates(name: string, startDate: string, endDate: string): void {
-  openssl(
-    'req', '-new', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${name}.key`,
-    '-out', `${name}.csr`, '-subj', `/CN=${name}`,
-  );
-  openssl(
-    'ca', '-config', 'ca.cnf', '-batch', '-notext', '-cert', 'ca.pem', '-keyfile', 'ca.key',
-    '-startdate', startDate, '-enddate', endDate, '-in', `${name}.csr`, '-out', `${name}.pem`,
-  );
-}
-
-function formatCaDate(date: Date): string {
-  return `${date.toISOString().replace(/[-:T]/g, '').slice(0, 14)}Z`;
+  return runOpenssl(dir, 'x509', '-in', name, '-noout', ...args);
 }
 
 function createOpensslFixtures(): void {
-  writeFileSync(join(dir, 'ca.cnf'), CA_CONFIG);
-  writeFileSync(join(dir, 'index.txt'), '');
-  writeFileSync(join(dir, 'serial'), '1000\n');
-  openssl(
-    'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem',
-    '-subj', '/CN=Test CA', '-days', '3650',
-  );
+  createSelfSigned(dir, 'ca', { subject: '/CN=Test CA', days: 3650 });
 
-  issueWithDates('expired', '20200101000000Z', '20200201000000Z');
+  const pastDates = { startDate: '20200101000000Z', endDate: '20200201000000Z' };
+  createCertificateWithDates(dir, 'expired', pastDates, 'ca');
   const inOneYear = new Date(Date.now() + 365 * DAY_MILLISECONDS);
   const inTwoYears = new Date(Date.now() + 2 * 365 * DAY_MILLISECONDS);
-  issueWithDates('future', formatCaDate(inOneYear), formatCaDate(inTwoYears));
+  const futureDates = { startDate: formatCaDate(inOneYear), endDate: formatCaDate(inTwoYears) };
+  createCertificateWithDates(dir, 'future', futureDates, 'ca');
 
-  openssl(
-    'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'expiring.key',
-    '-out', 'expiring.pem', '-subj', '/CN=expiring', '-days', '10',
-  );
-  openssl(
-    'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'valid.key', '-out', 'valid.pem',
-    '-subj', '/C=US/O=Example Org/CN=sts.example.com', '-days', '365',
-  );
+  createSelfSigned(dir, 'expiring', { days: 10 });
+  createSelfSigned(dir, 'valid', { subject: '/C=US/O=Example Org/CN=sts.example.com' });
 }
 
 before(() => {
@@ -156,8 +115,10 @@ describe('describeCertificate', () => {
   test('matches openssl fingerprint and serial', (t) => {
     if (!requireOpenssl(t)) return;
     const info = describeCertificate(readCertificate('valid.pem'));
-    const fingerprint = openssl('x509', '-in', 'valid.pem', '-noout', '-fingerprint', '-sha256');
-    const serial = openssl('x509', '-in', 'valid.pem', '-noout', '-serial');
+    const fingerprint = runOpenssl(
+      dir, 'x509', '-in', 'valid.pem', '-noout', '-fingerprint', '-sha256',
+    );
+    const serial = runOpenssl(dir, 'x509', '-in', 'valid.pem', '-noout', '-serial');
     assert.equal(info.sha256Fingerprint, fingerprint.trim().split('=')[1]);
     assert.equal(info.serialNumber, serial.trim().split('=')[1]);
   });
