@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import { X509Certificate, createPrivateKey } from 'node:crypto';
+import { existsSync, readFileSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../config/index.js';
 import { UsageError } from '../errors/index.js';
@@ -29,7 +31,7 @@ async function serve(options: ServeOptions): Promise<void> {
   // The server modules load only for this command, which keeps the admin commands quick to start.
   const [{ ensureTlsCertificate }, { createLogger }, { buildApp }, { bootstrap }, { openDataDirectory, StsRuntime }] =
     await Promise.all([
-      import('../crypto/key-manager.js'),
+      import('../crypto/tls-certificate.js'),
       import('../log/index.js'),
       import('../server/app.js'),
       import('../server/bootstrap.js'),
@@ -47,15 +49,11 @@ async function serve(options: ServeOptions): Promise<void> {
     log: { level: process.env.STS_LOG_LEVEL || undefined },
   });
   const logger = createLogger({ level: config.log.level });
+  checkDataDirectory(dataDir, logger);
+  if (config.server.tlsCertFile) checkTlsFiles(config.server.tlsCertFile, config.server.tlsKeyFile!);
   const store = await openDataDirectory(dataDir);
   const first = await bootstrap(store, dataDir, config, logger);
-  if (first.generatedAdminPassword) {
-    // Printed once on the terminal, never logged: the log may be shipped elsewhere.
-    process.stderr.write(
-      `\nCreated user "admin" with a generated password (shown only now): ${first.generatedAdminPassword}\n` +
-        'Set STS_ADMIN_PASSWORD before the first start to choose it instead.\n\n',
-    );
-  }
+  if (first.generatedAdminPassword) announceAdminPassword(dataDir, first.generatedAdminPassword, logger);
   const runtime = new StsRuntime(config, store, dataDir, logger);
   await runtime.snapshot();
   for (const warning of await runtime.keys.certificateWarnings()) {
@@ -69,13 +67,22 @@ async function serve(options: ServeOptions): Promise<void> {
   if (tls.generated) logger.info({ certFile: tls.certFile }, 'generated TLS certificate');
 
   const https = buildApp(runtime, { tls });
-  const httpsAddress = await listen(https, config.server.port, config.server.host, 'server.port (--port)');
-  logger.info({ address: httpsAddress, tlsCertFile: tls.certFile }, 'HTTPS listener started');
+  const httpsAddress = await listen(https, config.server.port, config.server.host, 'server.port (--port)', 'server.host (--host)');
+  logger.info(
+    { address: httpsAddress, host: config.server.host, port: portOf(httpsAddress), tlsCertFile: tls.certFile },
+    'HTTPS listener started',
+  );
   const listeners = [https];
   if (config.server.httpPort !== undefined) {
     const http = buildApp(runtime, {});
-    const httpAddress = await listen(http, config.server.httpPort, config.server.httpHost, 'server.httpPort (--http-port)');
-    logger.info({ address: httpAddress }, 'HTTP listener started');
+    const httpAddress = await listen(
+      http,
+      config.server.httpPort,
+      config.server.httpHost,
+      'server.httpPort (--http-port)',
+      'server.httpHost (--http-host)',
+    );
+    logger.info({ address: httpAddress, host: config.server.httpHost, port: portOf(httpAddress) }, 'HTTP listener started');
     listeners.push(http);
   }
   logger.info({ dataDir, issuer: config.sts.issuerName }, 'sts started');
@@ -97,6 +104,7 @@ async function listen(
   port: number,
   host: string,
   setting: string,
+  hostSetting: string,
 ): Promise<string> {
   try {
     return await app.listen({ port, host });
@@ -105,10 +113,79 @@ async function listen(
     if (code === 'EADDRINUSE') throw new UsageError(`${setting}: port ${port} on ${host} is already in use; choose another port`);
     if (code === 'EACCES') throw new UsageError(`${setting}: no permission to listen on port ${port}; use a port above 1023`);
     if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') {
-      throw new UsageError(`${setting}: address ${host} is not available on this machine; check --host or --http-host`);
+      throw new UsageError(`${hostSetting}: address ${host} is not available on this machine; use one of its addresses`);
     }
     throw error;
   }
+}
+
+function portOf(address: string): number {
+  return Number(/:(\d+)$/.exec(address)?.[1] ?? 0);
+}
+
+/**
+ * Checks that the data directory is a directory (or can be created) and warns when other users
+ * may read it: it holds the key files' directory and the database with password hashes.
+ */
+function checkDataDirectory(dataDir: string, logger: { warn(fields: object, message: string): void }): void {
+  if (!existsSync(dataDir)) return;
+  const stat = statSync(dataDir);
+  if (!stat.isDirectory()) {
+    throw new UsageError(`--data-dir: ${dataDir} is a file, not a directory; choose a directory path`);
+  }
+  if ((stat.mode & 0o077) !== 0) {
+    logger.warn(
+      { dataDir, mode: (stat.mode & 0o777).toString(8) },
+      'data directory is accessible to other users; restrict it with chmod 700',
+    );
+  }
+}
+
+/** Reads the configured TLS files once so that a wrong path or pair fails with a clear message. */
+function checkTlsFiles(certFile: string, keyFile: string): void {
+  let certificate: X509Certificate;
+  try {
+    certificate = new X509Certificate(readFileSync(certFile));
+  } catch (error) {
+    throw new UsageError(`server.tlsCertFile: cannot read a PEM certificate from ${certFile} (${reason(error)})`);
+  }
+  let key;
+  try {
+    key = createPrivateKey(readFileSync(keyFile));
+  } catch (error) {
+    throw new UsageError(`server.tlsKeyFile: cannot read a PEM private key from ${keyFile} (${reason(error)})`);
+  }
+  if (!certificate.checkPrivateKey(key)) {
+    throw new UsageError('server.tlsCertFile and server.tlsKeyFile: the private key does not belong to the certificate');
+  }
+}
+
+function reason(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  return code === 'ENOENT' ? 'file not found' : code === 'EACCES' ? 'permission denied' : 'not valid PEM';
+}
+
+/**
+ * Tells the operator the generated admin password once. On a terminal it is printed; otherwise
+ * (output captured to a log) it goes to a file only the owner can read, and the log says where.
+ */
+function announceAdminPassword(
+  dataDir: string,
+  password: string,
+  logger: { warn(fields: object, message: string): void },
+): void {
+  if (process.stderr.isTTY) {
+    process.stderr.write(
+      `\nCreated user "admin" with a generated password (shown only now): ${password}\n` +
+        'Set STS_ADMIN_PASSWORD before the first start to choose it instead.\n\n',
+    );
+    return;
+  }
+  const directory = path.join(dataDir, 'secrets');
+  mkdirSync(directory, { recursive: true, mode: 0o700 });
+  const file = path.join(directory, 'admin-password');
+  writeFileSync(file, password + '\n', { mode: 0o600 });
+  logger.warn({ file }, 'created user admin with a generated password, written to this file; read it, then delete the file');
 }
 
 function parsePort(value: string | undefined, option: string): number | undefined {
