@@ -14,7 +14,6 @@ import {
   type KeyMaterialFormat,
 } from '../crypto/keystore-formats.js';
 import { UsageError } from '../errors/index.js';
-import { openDataDirectory } from '../store/index.js';
 import { withStore } from './admin-store.js';
 import { dataDirOption } from './main.js';
 import { readSecret, type SecretSourceOptions } from './secret-input.js';
@@ -46,11 +45,9 @@ export function registerKeysCommands(program: Command): void {
     .description('print the active token-signing certificate in PEM, for relying parties')
     .addOption(dataDirOption())
     .action(async (options: { dataDir: string }) => {
-      const store = await openDataDirectory(path.resolve(options.dataDir));
-      const active = (await store.listKeyEntries()).find(
+      const active = (await withStore(options.dataDir, (store) => store.listKeyEntries())).find(
         (entry) => entry.kind === 'signing' && entry.active,
       );
-      await store.close();
       if (!active) {
         process.stderr.write(
           'sts keys cert: no signing key yet; start the server once with "sts serve" to generate it\n',

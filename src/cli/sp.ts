@@ -10,13 +10,14 @@ import {
   OAEP_DIGESTS,
   parseRegistryFile,
   parseRelyingPartyConfig,
+  quoteForMessage,
   SIGNATURE_ALGORITHMS,
   type RelyingPartyEntry,
 } from '../config/index.js';
 import { ConfigError, UsageError } from '../errors/index.js';
 import type { StsStore } from '../store/index.js';
 import { listRelyingPartyEntries, loadRelyingPartyRegistry, saveRelyingParties } from '../server/relying-parties.js';
-import { checkEncryptionCertificate, DEFAULT_CLAIMS, tokenTypeFromName } from '../trust/index.js';
+import { checkEncryptionCertificate, DEFAULT_CLAIMS, patternAddressProblem, tokenTypeFromName } from '../trust/index.js';
 import { withStore } from './admin-store.js';
 import { dataDirOption } from './main.js';
 
@@ -143,7 +144,7 @@ export function registerSpCommands(program: Command): void {
   ).action(async (name: string, options: FieldOptions & { unset?: string[] }) => {
     await withStore(options.dataDir, async (store) => {
       const record = await store.getRelyingParty(name);
-      if (!record) throw new UsageError(`relying party "${name}" not found; list them with "sts sp list"`);
+      if (!record) throw new UsageError(`relying party ${quoteForMessage(name)} not found; list them with "sts sp list"`);
       const config = structuredClone(record.config);
       for (const field of options.unset ?? []) unsetField(config, field);
       await saveOne(store, name, applyFieldOptions(config, options));
@@ -180,7 +181,7 @@ export function registerSpCommands(program: Command): void {
     .addOption(dataDirOption())
     .action(async (name: string, options: DataDirOptions) => {
       const removed = await withStore(options.dataDir, (store) => store.deleteRelyingParty(name));
-      if (!removed) throw new UsageError(`relying party "${name}" not found; list them with "sts sp list"`);
+      if (!removed) throw new UsageError(`relying party ${quoteForMessage(name)} not found; list them with "sts sp list"`);
       process.stderr.write(`removed relying party ${name}\n`);
     });
 
@@ -222,7 +223,9 @@ export function registerSpCommands(program: Command): void {
       const registry = await withStore(options.dataDir, (store) => loadRelyingPartyRegistry(store));
       const entry = registry.match(address);
       if (!entry) {
-        process.stderr.write(`no relying party matches ${address}\n`);
+        const problem = patternAddressProblem(address);
+        const reason = problem ? `: prefix and wildcard parties never match it, because ${problem}` : '';
+        process.stderr.write(`no relying party matches ${quoteForMessage(address)}${reason}\n`);
         process.exitCode = 1;
         return;
       }
@@ -321,7 +324,7 @@ function readRegistryFile(file: string): RelyingPartyEntry[] {
 
 async function describeParty(store: StsStore, name: string): Promise<Record<string, unknown>> {
   const record = await store.getRelyingParty(name);
-  if (!record) throw new UsageError(`relying party "${name}" not found; list them with "sts sp list"`);
+  if (!record) throw new UsageError(`relying party ${quoteForMessage(name)} not found; list them with "sts sp list"`);
   const parsed = parseRelyingPartyConfig(record.config);
   if (!parsed.ok) throw new ConfigError(parsed.problems.map((problem) => `stored relying party ${name}: ${problem}`));
   const effective = effectiveRelyingPartyConfig(parsed.value);

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { quoteForMessage } from '../config/index.js';
 import { UsageError } from '../errors/index.js';
 import { DigestSecretBox, hashPassword } from '../identity/index.js';
 import { withStore } from './admin-store.js';
@@ -149,15 +150,23 @@ function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
-/** Rejects empty names and names with control characters, which would corrupt listings. */
+/**
+ * Rejects names that are empty, that contain control characters or line separators (which would
+ * corrupt listings), or that start or end with whitespace. UsernameToken logins trim the user name,
+ * so " bob " could never log in and would only shadow "bob".
+ */
 export function checkName(value: string, what: string): void {
-  if (!value.trim() || /[\u0000-\u001f\u007f]/.test(value)) {
-    throw new UsageError(`${what} "${value}" is empty or contains control characters`);
+  if (!value.trim()) throw new UsageError(`${what} ${quoteForMessage(value)} is empty`);
+  if (value !== value.trim()) {
+    throw new UsageError(`${what} ${quoteForMessage(value)} starts or ends with whitespace, which UsernameToken logins drop; remove it`);
+  }
+  if (/[\p{Cc}\u2028\u2029]/u.test(value)) {
+    throw new UsageError(`${what} ${quoteForMessage(value)} contains control characters; use printable characters only`);
   }
 }
 
 function checkClaimUri(uri: string): void {
-  if (!/^[A-Za-z][A-Za-z0-9+.-]*:\S+$/.test(uri)) {
-    throw new UsageError(`claim URI "${uri}" is not an absolute URI, e.g. http://wso2.org/claims/emailaddress`);
+  if (!/^[A-Za-z][A-Za-z0-9+.-]*:[^\s\p{Cc}]+$/u.test(uri)) {
+    throw new UsageError(`claim URI ${quoteForMessage(uri)} is not an absolute URI, e.g. http://wso2.org/claims/emailaddress`);
   }
 }

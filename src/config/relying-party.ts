@@ -44,7 +44,10 @@ const uriSchema = z
   .string()
   .min(1, 'must not be empty')
   .max(2048, 'must be at most 2048 characters')
-  .regex(/^\S+$/, 'must not contain whitespace');
+  .regex(/^[^\s\p{Cc}]*$/u, 'must not contain whitespace or control characters');
+
+/** Schemes that WHATWG URL parsing reads with a host even when `//` is missing or written as `\`. */
+const SPECIAL_SCHEMES = new Set(['http', 'https', 'ws', 'wss', 'ftp']);
 
 const encryptionSchema = z
   .object({
@@ -97,6 +100,9 @@ export const relyingPartyConfigSchema = z
         path: ['endpoint'],
         message: 'a wildcard pattern needs at least one "*"; use match exact for a fixed address',
       });
+    } else if (config.match === 'prefix' || config.match === 'wildcard') {
+      const problem = patternEndpointProblem(config.endpoint, config.match);
+      if (problem) context.addIssue({ code: 'custom', path: ['endpoint'], message: problem });
     }
     const encryption = config.encryption;
     if (encryption?.keyTransport === 'rsa-1_5' && encryption.oaepDigest !== undefined) {
@@ -107,6 +113,46 @@ export const relyingPartyConfigSchema = z
       });
     }
   });
+
+/**
+ * Checks that a prefix or wildcard endpoint is tied to one host or name. A pattern party's
+ * audience is the AppliesTo address itself, so a pattern without a literal host would sign tokens
+ * for unrelated services, and a prefix that ends inside the host also matches
+ * `https://host.evil.test` and `https://host@evil.test`.
+ */
+function patternEndpointProblem(endpoint: string, match: 'prefix' | 'wildcard'): string | undefined {
+  const noLiteralHost =
+    `${match} pattern ${endpoint} has no literal host or name, so it matches unrelated addresses; ` +
+    "include the relying party's host or name (such as https://rp.example.com/ or urn:example:rp:), " +
+    'or set sts.allowUnregisteredRelyingParties: true in sts.yaml if tokens for every AppliesTo are really wanted';
+  const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(endpoint);
+  if (!scheme) {
+    if (!/[^*/:.]/.test(endpoint)) return noLiteralHost;
+    return `${match} pattern ${endpoint} must start with a literal URI scheme, such as https:// or urn:`;
+  }
+  const schemeName = scheme[1].toLowerCase();
+  const rest = endpoint.slice(scheme[0].length);
+  if (!rest.startsWith('//')) {
+    if (!/[^*/:.]/.test(rest)) return noLiteralHost;
+    if (SPECIAL_SCHEMES.has(schemeName)) return `${match} pattern ${endpoint} must start with "${schemeName}://" and a host`;
+    return undefined;
+  }
+
+  // The authority ends at the first "/", "?" or "#"; a port may follow the host.
+  const authority = /^[^/?#]*/.exec(rest.slice(2))![0];
+  if (authority.includes('@')) {
+    return `${match} pattern ${endpoint} contains user info ("@" before the host), and addresses with user info match no pattern`;
+  }
+  const host = authority.replace(/:[0-9*]*$/, '');
+  if (!/[^*.]/.test(host)) return noLiteralHost;
+  if (match === 'prefix' && rest.length === authority.length + 2) {
+    return (
+      `prefix ${endpoint} ends inside the host and port, so it also matches other hosts ` +
+      `(such as ${endpoint}.evil.test or ${endpoint}@evil.test); end it with "/" (${endpoint}/)`
+    );
+  }
+  return undefined;
+}
 
 /** A relying party as stored. */
 export type RelyingPartyConfig = z.infer<typeof relyingPartyConfigSchema>;
@@ -169,9 +215,21 @@ export function parseRelyingPartyConfig(input: unknown, pathPrefix = ''): Valida
 export function checkRelyingPartyName(name: unknown, field = 'name'): string | undefined {
   if (typeof name !== 'string') return `${field}: expected a string`;
   if (!RELYING_PARTY_NAME_PATTERN.test(name)) {
-    return `${field}: "${name}" is not a valid name; use 1-128 letters, digits or . _ - : @, starting with a letter or digit`;
+    return `${field}: ${quoteForMessage(name)} is not a valid name; use 1-128 letters, digits or . _ - : @, starting with a letter or digit`;
   }
   return undefined;
+}
+
+/**
+ * Quotes a value for an error message as a JSON string. Control, format and separator characters
+ * other than the space are escaped too, so a value cannot hide characters or alter the terminal.
+ */
+export function quoteForMessage(value: string): string {
+  return JSON.stringify(value).replace(/[\p{Cc}\p{Cf}\p{Z}]/gu, (character) => {
+    if (character === ' ') return character;
+    const code = character.codePointAt(0)!;
+    return code > 0xffff ? `\\u{${code.toString(16)}}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  });
 }
 
 /**
@@ -288,8 +346,8 @@ export function relyingPartyWarnings(name: string, config: RelyingPartyConfig): 
   }
   if (effective.match === 'prefix' && !/[/:#?=]$/.test(effective.endpoint)) {
     warnings.push(
-      `relying party "${name}" has prefix ${effective.endpoint}, which also matches longer host names and path segments ` +
-        '(such as a "-test" suffix); end the prefix with "/" to match one subtree',
+      `relying party "${name}" has prefix ${effective.endpoint}, which also matches longer path segments and names ` +
+        '(such as a "-test" suffix); end the prefix with "/" (or ":" in a URN) to match one subtree',
     );
   }
   return warnings;

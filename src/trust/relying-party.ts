@@ -88,9 +88,14 @@ export class RelyingPartyRegistry implements RelyingPartyResolver {
     this.patterns.sort(compareSpecificity);
   }
 
-  /** Returns the registered entry that `address` selects, without building the resolved party. */
+  /**
+   * Returns the registered entry that `address` selects, without building the resolved party.
+   * An address that {@link patternAddressProblem} rejects can match an exact endpoint only.
+   */
   match(address: string): RegistryEntry | undefined {
-    return this.exact.get(address) ?? this.patterns.find((pattern) => pattern.test(address))?.entry;
+    const exact = this.exact.get(address);
+    if (exact || patternAddressProblem(address)) return exact;
+    return this.patterns.find((pattern) => pattern.test(address))?.entry;
   }
 
   resolve(address: string, now: Date = new Date()): ResolvedRelyingParty | undefined {
@@ -109,6 +114,28 @@ export class RelyingPartyRegistry implements RelyingPartyResolver {
     }
     return party;
   }
+}
+
+/**
+ * Returns why no prefix or wildcard party may match `address`, or undefined when one may. A
+ * pattern party's audience is the address itself, so the address must not point outside the
+ * pattern once a URL parser or the relying party reads it. So it rejects `.` and `..` path
+ * segments, also percent-encoded, before `;` parameters or next to an encoded `/` or `\`. It also
+ * rejects backslashes (WHATWG URL parsing reads them as `/`), an `@` between the scheme's `//`
+ * and the next `/` (user info), and whitespace, control and invisible format characters.
+ */
+export function patternAddressProblem(address: string): string | undefined {
+  if (/[\s\p{Cc}\p{Cf}]/u.test(address)) return 'it contains whitespace, a control character or an invisible format character';
+  if (address.includes('\\')) return 'it contains a backslash';
+  const authority = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/([^/]*)/.exec(address);
+  if (authority?.[1].includes('@')) return 'it contains user info ("@" before the host)';
+  if (hasDotSegment(address)) return 'it contains a "." or ".." path segment';
+  return undefined;
+}
+
+function hasDotSegment(address: string): boolean {
+  const segments = address.replace(/%2f|%5c/gi, '/').split(/[/?#]/);
+  return segments.some((segment) => /^(?:\.|%2e){1,2}$/i.test(segment.split(';')[0]));
 }
 
 function compareSpecificity(a: PatternEntry, b: PatternEntry): number {

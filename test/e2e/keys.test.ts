@@ -1,11 +1,19 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test, type TestContext } from 'node:test';
 import { openDataDirectory, type KeyEntryRecord } from '../../src/store/index.js';
+import {
+  createCertificateWithDates,
+  createSelfSigned,
+  exportPkcs12,
+  generateJksKeyPair,
+  opensslFingerprint,
+  runKeytool,
+  runOpenssl,
+} from '../helpers/certificates.js';
 import { requireTool, samlsignVerify, xmlsecVerify } from '../helpers/verifiers.js';
 import {
   ADMIN_PASSWORD,
@@ -20,6 +28,9 @@ const RP = 'https://rp.keys.test/';
 const JKS_PASSWORD = 'Jks-Store-Secret-7';
 const P12_PASSWORD = 'P12-Store-Secret-9';
 
+/** ID attribute of a SAML 2.0 assertion, for xmlsecVerify. */
+const SAML2_ID = { name: 'ID', elementNs: SAML2_NS, elementName: 'Assertion' } as const;
+
 /** One row of `sts keys list --json`. */
 interface ListedEntry {
   alias: string;
@@ -33,51 +44,12 @@ interface ListedEntry {
   status: string;
 }
 
-/** Minimal `openssl ca` configuration, used only to give a certificate dates in the past. */
-const CA_CONFIG = `[ ca ]
-default_ca = test_ca
-
-[ test_ca ]
-database = index.txt
-new_certs_dir = .
-serial = serial
-default_md = sha256
-policy = policy_any
-unique_subject = no
-
-[ policy_any ]
-commonName = supplied
-`;
-
 describe('keys commands', () => {
   let server: RunningServer;
   let dir = '';
 
   function file(name: string): string {
     return path.join(dir, name);
-  }
-
-  function openssl(...args: string[]): string {
-    return execFileSync('openssl', args, { cwd: dir, encoding: 'utf8', stdio: 'pipe' });
-  }
-
-  function keytool(...args: string[]): string {
-    return execFileSync('keytool', args, { cwd: dir, encoding: 'utf8', stdio: 'pipe' });
-  }
-
-  /** SHA-256 fingerprint as `openssl x509 -noout -fingerprint -sha256` prints it, without the label. */
-  function opensslFingerprint(name: string, inform: 'PEM' | 'DER' = 'PEM'): string {
-    const output = openssl(
-      'x509',
-      '-in',
-      name,
-      '-inform',
-      inform,
-      '-noout',
-      '-fingerprint',
-      '-sha256',
-    );
-    return output.trim().replace(/^sha256 Fingerprint=/i, '');
   }
 
   async function list(): Promise<ListedEntry[]> {
@@ -137,81 +109,56 @@ describe('keys commands', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  /** Creates a self-signed RSA key pair NAME.key and certificate NAME.pem valid for `days`. */
-  function selfSigned(name: string, days = 365): void {
-    openssl(
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-sha256',
-      '-keyout',
-      `${name}.key`,
-      '-out',
-      `${name}.pem`,
-      '-days',
-      String(days),
-      '-subj',
-      `/CN=${name}`,
+  /**
+   * Creates a self-signed key pair NAME.key and NAME.pem, and returns the path of NAME-pair.pem,
+   * which contains the certificate and then the key.
+   */
+  function createPemPair(name: string): string {
+    createSelfSigned(dir, name);
+    const pair = file(`${name}-pair.pem`);
+    writeFileSync(
+      pair,
+      readFileSync(file(`${name}.pem`), 'utf8') + readFileSync(file(`${name}.key`), 'utf8'),
     );
+    return pair;
+  }
+
+  /** Runs `sts keys import --alias ALIAS ARGS SOURCE` against the server's data directory. */
+  function importKeys(
+    alias: string,
+    source: string,
+    args: string[] = [],
+    io?: { input?: string; env?: Record<string, string> },
+  ): Promise<CliResult> {
+    return server.cli(['keys', 'import', '--alias', alias, ...args, source], io);
   }
 
   describe('import', () => {
     test('PEM certificate becomes trusted', async (t) => {
       if (!hasTools(t, 'openssl')) return;
-      selfSigned('partner-a');
-      const result = await server.cli([
-        'keys',
-        'import',
-        '--alias',
-        'partner-a',
-        file('partner-a.pem'),
-      ]);
+      createSelfSigned(dir, 'partner-a');
+      const result = await importKeys('partner-a', file('partner-a.pem'));
       assert.equal(result.code, 0, result.stderr);
       const entry = await listed('partner-a');
       assert.equal(entry?.kind, 'trusted');
       assert.equal(entry?.active, false);
       assert.equal(entry?.subject, 'CN=partner-a');
-      assert.equal(entry?.sha256Fingerprint, opensslFingerprint('partner-a.pem'));
+      assert.equal(entry?.sha256Fingerprint, opensslFingerprint(dir, 'partner-a.pem'));
     });
 
     test('PEM key pair becomes signing', async (t) => {
       if (!hasTools(t, 'openssl')) return;
-      selfSigned('pem-signer');
-      writeFileSync(
-        file('pem-pair.pem'),
-        readFileSync(file('pem-signer.pem'), 'utf8') + readFileSync(file('pem-signer.key'), 'utf8'),
-      );
-      const result = await server.cli([
-        'keys',
-        'import',
-        '--alias',
-        'pem-signer',
-        file('pem-pair.pem'),
-      ]);
+      const result = await importKeys('pem-signer', createPemPair('pem-signer'));
       assert.equal(result.code, 0, result.stderr);
       const entry = await listed('pem-signer');
       assert.equal(entry?.kind, 'signing');
       assert.equal(entry?.active, false);
-      assert.equal(entry?.sha256Fingerprint, opensslFingerprint('pem-signer.pem'));
+      assert.equal(entry?.sha256Fingerprint, opensslFingerprint(dir, 'pem-signer.pem'));
     });
 
     test('imported private key is owner-only', async (t) => {
       if (!hasTools(t, 'openssl')) return;
-      selfSigned('mode-check');
-      writeFileSync(
-        file('mode-pair.pem'),
-        readFileSync(file('mode-check.pem'), 'utf8') + readFileSync(file('mode-check.key'), 'utf8'),
-      );
-      const result = await server.cli([
-        'keys',
-        'import',
-        '--alias',
-        'mode-check',
-        '--signing',
-        file('mode-pair.pem'),
-      ]);
+      const result = await importKeys('mode-check', createPemPair('mode-check'), ['--signing']);
       assert.equal(result.code, 0, result.stderr);
       const keyFile = path.join(server.dataDir, 'keys', 'mode-check.key.pem');
       assert.equal(statSync(keyFile).mode & 0o777, 0o600);
@@ -220,63 +167,53 @@ describe('keys commands', () => {
 
     test('DER certificate becomes trusted', async (t) => {
       if (!hasTools(t, 'openssl')) return;
-      selfSigned('partner-der');
-      openssl('x509', '-in', 'partner-der.pem', '-outform', 'DER', '-out', 'partner-der.cer');
-      const result = await server.cli([
-        'keys',
-        'import',
-        '--alias',
-        'partner-der',
-        file('partner-der.cer'),
-      ]);
+      createSelfSigned(dir, 'partner-der');
+      runOpenssl(
+        dir,
+        'x509',
+        '-in',
+        'partner-der.pem',
+        '-outform',
+        'DER',
+        '-out',
+        'partner-der.cer',
+      );
+      const result = await importKeys('partner-der', file('partner-der.cer'));
       assert.equal(result.code, 0, result.stderr);
       const entry = await listed('partner-der');
       assert.equal(entry?.kind, 'trusted');
-      assert.equal(entry?.sha256Fingerprint, opensslFingerprint('partner-der.cer', 'DER'));
+      assert.equal(entry?.sha256Fingerprint, opensslFingerprint(dir, 'partner-der.cer', 'DER'));
     });
 
     for (const variant of ['default', 'legacy'] as const) {
       test(`PKCS#12 ${variant} becomes signing`, async (t) => {
         if (!hasTools(t, 'openssl')) return;
         const name = `p12-${variant}`;
-        selfSigned(name);
-        const legacy = variant === 'legacy' ? ['-legacy'] : [];
-        openssl(
-          'pkcs12',
-          '-export',
-          ...legacy,
-          '-in',
-          `${name}.pem`,
-          '-inkey',
-          `${name}.key`,
-          '-name',
-          'tomcat',
-          '-out',
-          `${name}.p12`,
-          '-passout',
-          `pass:${P12_PASSWORD}`,
-        );
+        createSelfSigned(dir, name);
+        exportPkcs12(dir, name, {
+          password: P12_PASSWORD,
+          friendlyName: 'tomcat',
+          legacy: variant === 'legacy',
+        });
 
-        const result = await server.cli(
-          ['keys', 'import', '--alias', name, '--password-stdin', file(`${name}.p12`)],
-          {
-            input: `${P12_PASSWORD}\n`,
-          },
-        );
+        const result = await importKeys(name, file(`${name}.p12`), ['--password-stdin'], {
+          input: `${P12_PASSWORD}\n`,
+        });
         assert.equal(result.code, 0, result.stderr);
         assert.ok(!result.stdout.includes(P12_PASSWORD));
         assert.ok(!result.stderr.includes(P12_PASSWORD));
 
         const entry = await listed(name);
         assert.equal(entry?.kind, 'signing');
-        assert.equal(entry?.sha256Fingerprint, opensslFingerprint(`${name}.pem`));
+        assert.equal(entry?.sha256Fingerprint, opensslFingerprint(dir, `${name}.pem`));
       });
     }
 
     test('encrypted PEM key reads password file', async (t) => {
       if (!hasTools(t, 'openssl')) return;
-      selfSigned('pem-encrypted');
-      openssl(
+      createSelfSigned(dir, 'pem-encrypted');
+      runOpenssl(
+        dir,
         'pkcs8',
         '-topk8',
         '-v2',
@@ -293,15 +230,10 @@ describe('keys commands', () => {
         readFileSync(file('pem-encrypted.enc.key'), 'utf8');
       writeFileSync(file('pem-encrypted-pair.pem'), pair);
       writeFileSync(file('pem-password.txt'), `${P12_PASSWORD}\n`, { mode: 0o600 });
-      const result = await server.cli([
-        'keys',
-        'import',
-        '--alias',
-        'pem-encrypted',
+      const result = await importKeys('pem-encrypted', file('pem-encrypted-pair.pem'), [
         '--signing',
         '--password-file',
         file('pem-password.txt'),
-        file('pem-encrypted-pair.pem'),
       ]);
       assert.equal(result.code, 0, result.stderr);
       assert.equal((await stored('pem-encrypted'))?.kind, 'signing');
@@ -309,38 +241,17 @@ describe('keys commands', () => {
 
     test('JKS key password differs from store', async (t) => {
       if (!hasTools(t, 'keytool')) return;
-      keytool(
-        '-genkeypair',
-        '-storetype',
-        'JKS',
-        '-keystore',
-        'two-passwords.jks',
-        '-storepass',
-        JKS_PASSWORD,
-        '-keypass',
-        'Jks-Key-Secret-3',
-        '-alias',
-        'signer',
-        '-keyalg',
-        'RSA',
-        '-keysize',
-        '2048',
-        '-validity',
-        '365',
-        '-dname',
-        'CN=two-passwords',
-      );
-      const result = await server.cli(
-        [
-          'keys',
-          'import',
-          '--alias',
-          'two-passwords',
-          '--password-stdin',
-          '--key-password-env',
-          'KEY_PASSWORD',
-          file('two-passwords.jks'),
-        ],
+      generateJksKeyPair(dir, {
+        keystore: 'two-passwords.jks',
+        alias: 'signer',
+        storePassword: JKS_PASSWORD,
+        keyPassword: 'Jks-Key-Secret-3',
+        dname: 'CN=two-passwords',
+      });
+      const result = await importKeys(
+        'two-passwords',
+        file('two-passwords.jks'),
+        ['--password-stdin', '--key-password-env', 'KEY_PASSWORD'],
         { input: `${JKS_PASSWORD}\n`, env: { KEY_PASSWORD: 'Jks-Key-Secret-3' } },
       );
       assert.equal(result.code, 0, result.stderr);
@@ -351,17 +262,10 @@ describe('keys commands', () => {
     test('source alias picks trusted entry', async (t) => {
       if (!hasTools(t, 'openssl', 'keytool')) return;
       createWso2KeyStore();
-      const result = await server.cli(
-        [
-          'keys',
-          'import',
-          '--alias',
-          'jks-partner',
-          '--source-alias',
-          'partner',
-          '--password-stdin',
-          file('wso2carbon.jks'),
-        ],
+      const result = await importKeys(
+        'jks-partner',
+        file('wso2carbon.jks'),
+        ['--source-alias', 'partner', '--password-stdin'],
         { input: `${JKS_PASSWORD}\n` },
       );
       assert.equal(result.code, 0, result.stderr);
@@ -377,19 +281,11 @@ describe('keys commands', () => {
     test('JKS entries get prefixed aliases', async (t) => {
       if (!hasTools(t, 'openssl', 'keytool')) return;
       createWso2KeyStore();
-      const result = await server.cli(
-        [
-          'keys',
-          'import',
-          '--alias',
-          'jks-all',
-          '--password-env',
-          'KS_PASSWORD',
-          file('wso2carbon.jks'),
-        ],
-        {
-          env: { KS_PASSWORD: JKS_PASSWORD },
-        },
+      const result = await importKeys(
+        'jks-all',
+        file('wso2carbon.jks'),
+        ['--password-env', 'KS_PASSWORD'],
+        { env: { KS_PASSWORD: JKS_PASSWORD } },
       );
       assert.equal(result.code, 0, result.stderr);
       assert.ok(!result.stderr.includes(JKS_PASSWORD));
@@ -397,39 +293,26 @@ describe('keys commands', () => {
       const signing = entries.find((entry) => entry.alias === 'jks-all-wso2carbon');
       assert.equal(signing?.kind, 'signing');
       assert.equal(signing?.active, false);
-      assert.equal(signing?.sha256Fingerprint, opensslFingerprint('wso2carbon.pem'));
+      assert.equal(signing?.sha256Fingerprint, opensslFingerprint(dir, 'wso2carbon.pem'));
       const trusted = entries.find((entry) => entry.alias === 'jks-all-partner');
       assert.equal(trusted?.kind, 'trusted');
-      assert.equal(trusted?.sha256Fingerprint, opensslFingerprint('jks-partner.pem'));
+      assert.equal(trusted?.sha256Fingerprint, opensslFingerprint(dir, 'jks-partner.pem'));
     });
   });
 
   /** Creates wso2carbon.jks (JKS) with key entry wso2carbon and trusted entry partner. */
   function createWso2KeyStore(): void {
     if (existsSync(file('wso2carbon.jks'))) return;
-    keytool(
-      '-genkeypair',
-      '-storetype',
-      'JKS',
-      '-keystore',
-      'wso2carbon.jks',
-      '-storepass',
-      JKS_PASSWORD,
-      '-keypass',
-      JKS_PASSWORD,
-      '-alias',
-      'wso2carbon',
-      '-keyalg',
-      'RSA',
-      '-keysize',
-      '2048',
-      '-validity',
-      '365',
-      '-dname',
-      'CN=localhost, O=WSO2, L=Mountain View, ST=CA, C=US',
-    );
-    selfSigned('jks-partner');
-    keytool(
+    generateJksKeyPair(dir, {
+      keystore: 'wso2carbon.jks',
+      alias: 'wso2carbon',
+      storePassword: JKS_PASSWORD,
+      keyPassword: JKS_PASSWORD,
+      dname: 'CN=localhost, O=WSO2, L=Mountain View, ST=CA, C=US',
+    });
+    createSelfSigned(dir, 'jks-partner');
+    runKeytool(
+      dir,
       '-importcert',
       '-storetype',
       'JKS',
@@ -443,7 +326,8 @@ describe('keys commands', () => {
       'jks-partner.pem',
       '-noprompt',
     );
-    keytool(
+    runKeytool(
+      dir,
       '-exportcert',
       '-rfc',
       '-keystore',
@@ -463,48 +347,23 @@ describe('keys commands', () => {
       createWso2KeyStore();
       const before = await issueToken();
       const oldCertificate = server.signingCertPem;
-      assert.ok(
-        (
-          await xmlsecVerify(before, oldCertificate, {
-            name: 'ID',
-            elementNs: SAML2_NS,
-            elementName: 'Assertion',
-          })
-        ).ok,
-      );
+      assert.ok((await xmlsecVerify(before, oldCertificate, SAML2_ID)).ok);
 
-      const imported = await server.cli(
-        [
-          'keys',
-          'import',
-          '--alias',
-          'wso2',
-          '--source-alias',
-          'wso2carbon',
-          '--signing',
-          '--activate',
-          '--password-stdin',
-          file('wso2carbon.jks'),
-        ],
+      const imported = await importKeys(
+        'wso2',
+        file('wso2carbon.jks'),
+        ['--source-alias', 'wso2carbon', '--signing', '--activate', '--password-stdin'],
         { input: `${JKS_PASSWORD}\n` },
       );
       assert.equal(imported.code, 0, imported.stderr);
 
       const jksCertificate = readFileSync(file('wso2carbon.pem'), 'utf8');
       const token = await issueToken();
-      const xmlsec = await xmlsecVerify(token, jksCertificate, {
-        name: 'ID',
-        elementNs: SAML2_NS,
-        elementName: 'Assertion',
-      });
+      const xmlsec = await xmlsecVerify(token, jksCertificate, SAML2_ID);
       assert.ok(xmlsec.ok, xmlsec.output);
       const samlsign = await samlsignVerify(token, jksCertificate);
       assert.ok(samlsign.ok, samlsign.output);
-      const withOld = await xmlsecVerify(token, oldCertificate, {
-        name: 'ID',
-        elementNs: SAML2_NS,
-        elementName: 'Assertion',
-      });
+      const withOld = await xmlsecVerify(token, oldCertificate, SAML2_ID);
       assert.equal(withOld.ok, false);
 
       const cert = await server.cli(['keys', 'cert']);
@@ -517,18 +376,7 @@ describe('keys commands', () => {
 
     test('activate switches key without restart', async (t) => {
       if (!hasTools(t, 'openssl', 'xmlsec1', 'samlsign')) return;
-      selfSigned('roll-back');
-      writeFileSync(
-        file('roll-back-pair.pem'),
-        readFileSync(file('roll-back.pem'), 'utf8') + readFileSync(file('roll-back.key'), 'utf8'),
-      );
-      const imported = await server.cli([
-        'keys',
-        'import',
-        '--alias',
-        'roll-back',
-        file('roll-back-pair.pem'),
-      ]);
+      const imported = await importKeys('roll-back', createPemPair('roll-back'));
       assert.equal(imported.code, 0, imported.stderr);
       assert.equal((await stored('roll-back'))?.active, false);
 
@@ -540,11 +388,7 @@ describe('keys commands', () => {
       );
       const certificate = readFileSync(file('roll-back.pem'), 'utf8');
       const token = await issueToken();
-      const result = await xmlsecVerify(token, certificate, {
-        name: 'ID',
-        elementNs: SAML2_NS,
-        elementName: 'Assertion',
-      });
+      const result = await xmlsecVerify(token, certificate, SAML2_ID);
       assert.ok(result.ok, result.output);
       const samlsign = await samlsignVerify(token, certificate);
       assert.ok(samlsign.ok, samlsign.output);
@@ -565,14 +409,8 @@ describe('keys commands', () => {
   describe('list, export and remove', () => {
     test('list text shows openssl fingerprint', async (t) => {
       if (!hasTools(t, 'openssl')) return;
-      selfSigned('listed');
-      const imported = await server.cli([
-        'keys',
-        'import',
-        '--alias',
-        'listed',
-        file('listed.pem'),
-      ]);
+      createSelfSigned(dir, 'listed');
+      const imported = await importKeys('listed', file('listed.pem'));
       assert.equal(imported.code, 0, imported.stderr);
       const result = await server.cli(['keys', 'list']);
       assert.equal(result.code, 0, result.stderr);
@@ -583,25 +421,14 @@ describe('keys commands', () => {
       assert.match(block, /^ {2}subject: {5}CN=listed$/m);
       assert.match(block, /^ {2}status: {6}valid$/m);
       assert.ok(
-        block.split('\n').includes(`  sha256:      ${opensslFingerprint('listed.pem')}`),
+        block.split('\n').includes(`  sha256:      ${opensslFingerprint(dir, 'listed.pem')}`),
         block,
       );
     });
 
     test('export round-trips the certificate', async (t) => {
       if (!hasTools(t, 'openssl')) return;
-      selfSigned('export-me');
-      writeFileSync(
-        file('export-pair.pem'),
-        readFileSync(file('export-me.pem'), 'utf8') + readFileSync(file('export-me.key'), 'utf8'),
-      );
-      const imported = await server.cli([
-        'keys',
-        'import',
-        '--alias',
-        'export-me',
-        file('export-pair.pem'),
-      ]);
+      const imported = await importKeys('export-me', createPemPair('export-me'));
       assert.equal(imported.code, 0, imported.stderr);
 
       const printed = await server.cli(['keys', 'export', 'export-me']);
@@ -622,23 +449,15 @@ describe('keys commands', () => {
       ]);
       assert.equal(written.code, 0, written.stderr);
       assert.equal(readFileSync(file('exported.pem'), 'utf8'), printed.stdout);
-      assert.equal(opensslFingerprint('exported.pem'), opensslFingerprint('export-me.pem'));
+      assert.equal(
+        opensslFingerprint(dir, 'exported.pem'),
+        opensslFingerprint(dir, 'export-me.pem'),
+      );
     });
 
     test('remove deletes alias and key', async (t) => {
       if (!hasTools(t, 'openssl')) return;
-      selfSigned('remove-me');
-      writeFileSync(
-        file('remove-pair.pem'),
-        readFileSync(file('remove-me.pem'), 'utf8') + readFileSync(file('remove-me.key'), 'utf8'),
-      );
-      const imported = await server.cli([
-        'keys',
-        'import',
-        '--alias',
-        'remove-me',
-        file('remove-pair.pem'),
-      ]);
+      const imported = await importKeys('remove-me', createPemPair('remove-me'));
       assert.equal(imported.code, 0, imported.stderr);
       const keyFile = path.join(server.dataDir, 'keys', 'remove-me.key.pem');
       assert.ok(existsSync(keyFile));
@@ -669,47 +488,11 @@ describe('keys commands', () => {
   describe('expiry', () => {
     test('expired certificate is flagged', async (t) => {
       if (!hasTools(t, 'openssl')) return;
-      writeFileSync(file('ca.cnf'), CA_CONFIG);
-      writeFileSync(file('index.txt'), '');
-      writeFileSync(file('serial'), '01\n');
-      openssl(
-        'req',
-        '-new',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-keyout',
-        'expired.key',
-        '-subj',
-        '/CN=expired',
-        '-out',
-        'expired.csr',
-      );
-      openssl(
-        'ca',
-        '-batch',
-        '-config',
-        'ca.cnf',
-        '-selfsign',
-        '-keyfile',
-        'expired.key',
-        '-in',
-        'expired.csr',
-        '-startdate',
-        '20200101000000Z',
-        '-enddate',
-        '20210101000000Z',
-        '-notext',
-        '-out',
-        'expired.pem',
-      );
-      const imported = await server.cli([
-        'keys',
-        'import',
-        '--alias',
-        'old-partner',
-        file('expired.pem'),
-      ]);
+      createCertificateWithDates(dir, 'expired', {
+        startDate: '20200101000000Z',
+        endDate: '20210101000000Z',
+      });
+      const imported = await importKeys('old-partner', file('expired.pem'));
       assert.equal(imported.code, 0, imported.stderr);
       assert.match(
         imported.stderr,
@@ -730,14 +513,8 @@ describe('keys commands', () => {
 
     test('certificate near expiry is flagged', async (t) => {
       if (!hasTools(t, 'openssl')) return;
-      selfSigned('short-lived', 10);
-      const imported = await server.cli([
-        'keys',
-        'import',
-        '--alias',
-        'short-lived',
-        file('short-lived.pem'),
-      ]);
+      createSelfSigned(dir, 'short-lived', { days: 10 });
+      const imported = await importKeys('short-lived', file('short-lived.pem'));
       assert.equal(imported.code, 0, imported.stderr);
       const entry = await listed('short-lived');
       assert.equal(entry?.status, 'expiring');
@@ -755,12 +532,9 @@ describe('keys commands', () => {
     test('wrong JKS password is reported', async (t) => {
       if (!hasTools(t, 'openssl', 'keytool')) return;
       createWso2KeyStore();
-      const result = await server.cli(
-        ['keys', 'import', '--alias', 'wrong-jks', '--password-stdin', file('wso2carbon.jks')],
-        {
-          input: 'Not-The-Password\n',
-        },
-      );
+      const result = await importKeys('wrong-jks', file('wso2carbon.jks'), ['--password-stdin'], {
+        input: 'Not-The-Password\n',
+      });
       assertUsageError(
         result,
         'cannot read wso2carbon.jks: JKS key store password is incorrect or the key store is corrupted: check the password',
@@ -771,32 +545,13 @@ describe('keys commands', () => {
 
     test('wrong PKCS#12 password is reported', async (t) => {
       if (!hasTools(t, 'openssl')) return;
-      selfSigned('p12-wrong');
-      openssl(
-        'pkcs12',
-        '-export',
-        '-in',
-        'p12-wrong.pem',
-        '-inkey',
-        'p12-wrong.key',
-        '-out',
-        'p12-wrong.p12',
-        '-passout',
-        `pass:${P12_PASSWORD}`,
-      );
-      const result = await server.cli(
-        [
-          'keys',
-          'import',
-          '--alias',
-          'p12-wrong',
-          '--password-env',
-          'KS_PASSWORD',
-          file('p12-wrong.p12'),
-        ],
-        {
-          env: { KS_PASSWORD: 'Not-The-Password' },
-        },
+      createSelfSigned(dir, 'p12-wrong');
+      exportPkcs12(dir, 'p12-wrong', { password: P12_PASSWORD });
+      const result = await importKeys(
+        'p12-wrong',
+        file('p12-wrong.p12'),
+        ['--password-env', 'KS_PASSWORD'],
+        { env: { KS_PASSWORD: 'Not-The-Password' } },
       );
       assertUsageError(
         result,
@@ -808,13 +563,7 @@ describe('keys commands', () => {
     test('missing JKS password names sources', async (t) => {
       if (!hasTools(t, 'openssl', 'keytool')) return;
       createWso2KeyStore();
-      const result = await server.cli([
-        'keys',
-        'import',
-        '--alias',
-        'no-password',
-        file('wso2carbon.jks'),
-      ]);
+      const result = await importKeys('no-password', file('wso2carbon.jks'));
       assertUsageError(
         result,
         'cannot read wso2carbon.jks: JKS key store password is missing: supply the store password, which also verifies ' +
@@ -825,14 +574,9 @@ describe('keys commands', () => {
     test('password option on command line is rejected', async (t) => {
       if (!hasTools(t, 'openssl', 'keytool')) return;
       createWso2KeyStore();
-      const result = await server.cli([
-        'keys',
-        'import',
-        '--alias',
-        'argv-password',
+      const result = await importKeys('argv-password', file('wso2carbon.jks'), [
         '--password',
         JKS_PASSWORD,
-        file('wso2carbon.jks'),
       ]);
       assert.notEqual(result.code, 0);
       assert.match(result.stderr, /unknown option '--password'/);
@@ -842,22 +586,17 @@ describe('keys commands', () => {
 
     test('unknown format is rejected', async (t) => {
       if (!hasTools(t, 'openssl')) return;
-      selfSigned('format-check');
-      const result = await server.cli([
-        'keys',
-        'import',
-        '--alias',
-        'format-check',
+      createSelfSigned(dir, 'format-check');
+      const result = await importKeys('format-check', file('format-check.pem'), [
         '--format',
         'jceks',
-        file('format-check.pem'),
       ]);
       assertUsageError(result, '--format: unknown format "jceks"; use pem, der, pkcs12 or jks');
     });
 
     test('unrecognised content is rejected', async () => {
       writeFileSync(file('notes.txt'), 'not a certificate\n');
-      const result = await server.cli(['keys', 'import', '--alias', 'notes', file('notes.txt')]);
+      const result = await importKeys('notes', file('notes.txt'));
       assertUsageError(
         result,
         'cannot read notes.txt: Unrecognised format of key material in notes.txt: expected PEM, DER (one X.509 ' +
@@ -867,7 +606,7 @@ describe('keys commands', () => {
 
     test('missing file is reported', async () => {
       const missing = file('missing.pem');
-      const result = await server.cli(['keys', 'import', '--alias', 'missing', missing]);
+      const result = await importKeys('missing', missing);
       assertUsageError(result, `file not found: ${missing}`);
     });
 
@@ -883,11 +622,11 @@ describe('keys commands', () => {
 
     test('duplicate alias is rejected', async (t) => {
       if (!hasTools(t, 'openssl')) return;
-      selfSigned('dup-one');
-      selfSigned('dup-two');
-      const first = await server.cli(['keys', 'import', '--alias', 'dup', file('dup-one.pem')]);
+      createSelfSigned(dir, 'dup-one');
+      createSelfSigned(dir, 'dup-two');
+      const first = await importKeys('dup', file('dup-one.pem'));
       assert.equal(first.code, 0, first.stderr);
-      const second = await server.cli(['keys', 'import', '--alias', 'dup', file('dup-two.pem')]);
+      const second = await importKeys('dup', file('dup-two.pem'));
       assertUsageError(
         second,
         'key alias dup exists already: choose another --alias, or replace it with --force',
@@ -897,14 +636,7 @@ describe('keys commands', () => {
         'CN=dup-one',
       );
 
-      const forced = await server.cli([
-        'keys',
-        'import',
-        '--alias',
-        'dup',
-        '--force',
-        file('dup-two.pem'),
-      ]);
+      const forced = await importKeys('dup', file('dup-two.pem'), ['--force']);
       assert.equal(forced.code, 0, forced.stderr);
       assert.equal(
         new X509Certificate((await stored('dup'))!.certificatePem).subject,
@@ -914,15 +646,8 @@ describe('keys commands', () => {
 
     test('signing import needs a private key', async (t) => {
       if (!hasTools(t, 'openssl')) return;
-      selfSigned('cert-only');
-      const result = await server.cli([
-        'keys',
-        'import',
-        '--alias',
-        'cert-only',
-        '--signing',
-        file('cert-only.pem'),
-      ]);
+      createSelfSigned(dir, 'cert-only');
+      const result = await importKeys('cert-only', file('cert-only.pem'), ['--signing']);
       assertUsageError(
         result,
         '--signing: cert-only.pem contains the certificate "CN=cert-only" without its private key; import it ' +
@@ -934,14 +659,8 @@ describe('keys commands', () => {
 
     test('trusted certificate cannot be activated', async (t) => {
       if (!hasTools(t, 'openssl')) return;
-      selfSigned('not-a-signer');
-      const imported = await server.cli([
-        'keys',
-        'import',
-        '--alias',
-        'not-a-signer',
-        file('not-a-signer.pem'),
-      ]);
+      createSelfSigned(dir, 'not-a-signer');
+      const imported = await importKeys('not-a-signer', file('not-a-signer.pem'));
       assert.equal(imported.code, 0, imported.stderr);
       const result = await server.cli(['keys', 'activate', 'not-a-signer']);
       assertUsageError(
@@ -956,5 +675,26 @@ describe('keys commands', () => {
     const log = server.output.join('\n');
     assert.ok(!log.includes(JKS_PASSWORD));
     assert.ok(!log.includes(P12_PASSWORD));
+  });
+});
+
+describe('keys commands without a data directory', () => {
+  const parent = mkdtempSync(path.join(os.tmpdir(), 'sts-keys-no-data-dir-'));
+
+  after(() => {
+    rmSync(parent, { recursive: true, force: true });
+  });
+
+  test('keys cert does not create it', async () => {
+    const dir = path.join(parent, 'nonexist');
+    const result = await runCli(['keys', 'cert', '--data-dir', dir]);
+    assert.equal(result.code, 2);
+    assert.equal(
+      result.stderr,
+      `sts: data directory ${dir} not found (no sts.db); check --data-dir or STS_DATA_DIR, ` +
+        `or start "sts serve --data-dir ${dir}" once to create it\n`,
+    );
+    assert.equal(result.stdout, '');
+    assert.equal(existsSync(dir), false, 'the directory was not created');
   });
 });

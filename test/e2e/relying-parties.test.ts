@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -7,7 +7,7 @@ import type { Element } from '@xmldom/xmldom';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { buildIssueRequest } from '../../src/trust/client.js';
 import { requireTool, xmlsecVerify } from '../helpers/verifiers.js';
-import { startServer, type RunningServer } from './harness.js';
+import { runCli, startServer, type RunningServer } from './harness.js';
 import {
   assertFault,
   assertIssued,
@@ -137,6 +137,20 @@ describe('AppliesTo resolution', () => {
       'urn:example:aud:prefix',
     ]);
   });
+
+  const outsideThePattern: Array<[string, string]> = [
+    ['parent segments', 'https://apps.example.test/reports/../../evil'],
+    ['encoded parent segment', 'https://apps.example.test/reports/%2E%2e/evil'],
+    ['wildcard parent segment', 'https://sales.apps.example.test/app/..'],
+    ['embedded newline', 'https://apps.example.test/reports/\nhttps://evil.test/'],
+    ['backslash', 'https://apps.example.test/reports\\..\\evil'],
+  ];
+  for (const [kind, address] of outsideThePattern) {
+    test(`${kind} gets InvalidScope`, async () => {
+      const response = await requestToken(address, TOKEN_TYPES.saml20Profile);
+      assertFault(response, { code: `{${NS.wst13}}InvalidScope`, reason: REASONS.invalidScope });
+    });
+  }
 });
 
 describe('per-party token settings', () => {
@@ -249,6 +263,64 @@ describe('sts sp commands', () => {
     assert.match(imported.stderr, /removed round-trip/);
     const again = await server.cli(['sp', 'export', '--format', 'json']);
     assert.deepEqual(JSON.parse(again.stdout), { relyingParties: trimmed });
+  });
+
+  test('add rejects patterns matching any host', async () => {
+    const cases: Array<[string, string]> = [
+      ['https://', 'prefix'],
+      ['*', 'wildcard'],
+      ['https://*', 'wildcard'],
+    ];
+    for (const [endpoint, match] of cases) {
+      const result = await server.cli(['sp', 'add', '--name', 'e6', '--endpoint', endpoint, '--match', match]);
+      assert.equal(result.code, 2, `exit code for ${endpoint}`);
+      assert.equal(
+        result.stderr,
+        `sts: endpoint (--endpoint): ${match} pattern ${endpoint} has no literal host or name, so it matches unrelated addresses; ` +
+          "include the relying party's host or name (such as https://rp.example.com/ or urn:example:rp:), " +
+          'or set sts.allowUnregisteredRelyingParties: true in sts.yaml if tokens for every AppliesTo are really wanted\n',
+      );
+    }
+    const shown = await server.cli(['sp', 'show', 'e6']);
+    assert.equal(shown.code, 2, 'no party e6 was saved');
+  });
+
+  test('add rejects prefix ending in host', async () => {
+    const result = await server.cli(['sp', 'add', '--name', 'pfx', '--endpoint', 'https://pfx.example.com', '--match', 'prefix']);
+    assert.equal(result.code, 2);
+    assert.equal(
+      result.stderr,
+      'sts: endpoint (--endpoint): prefix https://pfx.example.com ends inside the host and port, so it also matches other hosts ' +
+        '(such as https://pfx.example.com.evil.test or https://pfx.example.com@evil.test); end it with "/" (https://pfx.example.com/)\n',
+    );
+  });
+
+  test('add reports an empty endpoint', async () => {
+    const result = await server.cli(['sp', 'add', '--name', 'empty', '--endpoint', '']);
+    assert.equal(result.code, 2);
+    assert.equal(result.stderr, 'sts: endpoint (--endpoint): must not be empty\n');
+  });
+
+  test('match explains an unsafe address', async () => {
+    const result = await server.cli(['sp', 'match', 'https://apps.example.test/x/../evil']);
+    assert.equal(result.code, 1);
+    assert.equal(
+      result.stderr,
+      'no relying party matches "https://apps.example.test/x/../evil": prefix and wildcard parties never match it, ' +
+        'because it contains a "." or ".." path segment\n',
+    );
+  });
+
+  test('add needs an existing data directory', async () => {
+    const missing = join(directory, 'nonexist2');
+    const result = await runCli(['sp', 'add', '--name', 'lost', '--endpoint', 'urn:example:lost', '--data-dir', missing]);
+    assert.equal(result.code, 2);
+    assert.equal(
+      result.stderr,
+      `sts: data directory ${missing} not found (no sts.db); check --data-dir or STS_DATA_DIR, ` +
+        `or start "sts serve --data-dir ${missing}" once to create it\n`,
+    );
+    assert.equal(existsSync(missing), false, 'the directory was not created');
   });
 
   test('import names the invalid field', async () => {

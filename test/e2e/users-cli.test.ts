@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { buildIssueRequest } from '../../src/trust/index.js';
-import { hasNoToken, postSoap, startServer, type RunningServer } from './harness.js';
+import { hasNoToken, postSoap, runCli, startServer, type RunningServer } from './harness.js';
 
 const RP = 'https://rp.users.test/';
 
@@ -113,6 +116,42 @@ describe('users and roles commands', () => {
     assert.match(badClaim.stderr, /is not an absolute URI/);
   });
 
+  test('names with outer whitespace are rejected', async () => {
+    for (const name of [' spaced ', '\tspaced\u00a0']) {
+      const result = await server.cli(['users', 'add', name, '--password-stdin'], { input: 'Spaced-Secret-01\n' });
+      assert.equal(result.code, 2, `exit code for ${JSON.stringify(name)}`);
+      assert.equal(
+        result.stderr,
+        `sts: user name ${JSON.stringify(name).replace('\u00a0', '\\u00a0')} starts or ends with whitespace, ` +
+          'which UsernameToken logins drop; remove it\n',
+      );
+    }
+    const listed = await server.cli(['users', 'list']);
+    assert.doesNotMatch(listed.stdout, /spaced/);
+  });
+
+  test('control characters are rejected escaped', async () => {
+    const cases: Array<[string, string, string]> = [
+      ['users', 'a\u001b[31m\nb', '"a\\u001b[31m\\nb"'],
+      ['users', 'a\u009bb', '"a\\u009bb"'],
+      ['roles', 'r\u0007', '"r\\u0007"'],
+    ];
+    for (const [command, name, quoted] of cases) {
+      const result = await server.cli([command, 'add', name, ...(command === 'users' ? ['--password-stdin'] : [])], {
+        input: 'Control-Secret-01\n',
+      });
+      assert.equal(result.code, 2, `exit code for ${quoted}`);
+      const label = command === 'users' ? 'user name' : 'role';
+      assert.equal(result.stderr, `sts: ${label} ${quoted} contains control characters; use printable characters only\n`);
+    }
+  });
+
+  test('role with outer whitespace is rejected', async () => {
+    const result = await server.cli(['users', 'add', 'ivan', '--password-stdin', '--role', 'admin '], { input: 'Ivan-Secret-01\n' });
+    assert.equal(result.code, 2);
+    assert.equal(result.stderr, 'sts: role "admin " starts or ends with whitespace, which UsernameToken logins drop; remove it\n');
+  });
+
   test('roles remove takes role from users', async () => {
     assert.equal((await server.cli(['roles', 'add', 'auditors'])).code, 0);
     await server.cli(['users', 'add-role', 'bob', 'auditors']);
@@ -126,5 +165,52 @@ describe('users and roles commands', () => {
     assert.ok(!hasNoToken((await issue('hank', 'Hank-Secret-01')).body));
     assert.equal((await server.cli(['users', 'remove', 'hank'])).code, 0);
     assert.ok(hasNoToken((await issue('hank', 'Hank-Secret-01')).body));
+  });
+});
+
+describe('admin commands without a data directory', () => {
+  const parent = mkdtempSync(path.join(os.tmpdir(), 'sts-no-data-dir-'));
+
+  after(() => {
+    rmSync(parent, { recursive: true, force: true });
+  });
+
+  function notFound(dir: string): string {
+    return (
+      `sts: data directory ${dir} not found (no sts.db); check --data-dir or STS_DATA_DIR, ` +
+      `or start "sts serve --data-dir ${dir}" once to create it\n`
+    );
+  }
+
+  test('missing directory is not created', async () => {
+    const dir = path.join(parent, 'nonexist');
+    const result = await runCli(['users', 'list', '--data-dir', dir]);
+    assert.equal(result.code, 2);
+    assert.equal(result.stderr, notFound(dir));
+    assert.equal(existsSync(dir), false, 'the directory was not created');
+  });
+
+  test('STS_DATA_DIR gets the same check', async () => {
+    const result = await runCli(['roles', 'list'], { env: { STS_DATA_DIR: 'from-env' }, cwd: parent });
+    assert.equal(result.code, 2);
+    assert.equal(result.stderr, notFound(path.join(parent, 'from-env')));
+    assert.equal(existsSync(path.join(parent, 'from-env')), false, 'the directory was not created');
+  });
+
+  test('directory without store is rejected', async () => {
+    const dir = path.join(parent, 'empty');
+    mkdirSync(dir);
+    const result = await runCli(['users', 'add', 'bob', '--password-stdin', '--data-dir', dir], { input: 'Bob-Secret-01\n' });
+    assert.equal(result.code, 2);
+    assert.equal(result.stderr, notFound(dir));
+    assert.equal(existsSync(path.join(dir, 'sts.db')), false, 'no store was created');
+  });
+
+  test('file as data directory is rejected', async () => {
+    const file = path.join(parent, 'a-file');
+    writeFileSync(file, 'not a directory\n');
+    const result = await runCli(['users', 'list', '--data-dir', file]);
+    assert.equal(result.code, 2);
+    assert.equal(result.stderr, `sts: data directory ${file} is a file, not a directory; check --data-dir or STS_DATA_DIR\n`);
   });
 });

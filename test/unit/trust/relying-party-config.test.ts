@@ -38,7 +38,7 @@ describe('parseRelyingPartyConfig', () => {
     });
     assert.equal(parsed.ok, false);
     assert.deepEqual(!parsed.ok && parsed.problems, [
-      'endpoint: must not contain whitespace',
+      'endpoint: must not contain whitespace or control characters',
       'tokenType: expected one of http://docs.oasis-open.org/wss/oasis-wss-saml-token-profile-1.1#SAMLV2.0, ' +
         'urn:oasis:names:tc:SAML:2.0:assertion, http://docs.oasis-open.org/wss/oasis-wss-saml-token-profile-1.1#SAMLV1.1, ' +
         'urn:oasis:names:tc:SAML:1.0:assertion',
@@ -53,6 +53,98 @@ describe('parseRelyingPartyConfig', () => {
     assert.deepEqual(!parsed.ok && parsed.problems, [
       'endpoint: a wildcard pattern needs at least one "*"; use match exact for a fixed address',
     ]);
+  });
+
+  test('empty endpoint is reported as empty', () => {
+    const parsed = parseRelyingPartyConfig({ endpoint: '' });
+    assert.deepEqual(!parsed.ok && parsed.problems, ['endpoint: must not be empty']);
+  });
+
+  test('control character in endpoint is invalid', () => {
+    const parsed = parseRelyingPartyConfig({ endpoint: 'urn:example:\u001brp' });
+    assert.deepEqual(!parsed.ok && parsed.problems, ['endpoint: must not contain whitespace or control characters']);
+  });
+
+  const everything = (endpoint: string, match: string) =>
+    `endpoint: ${match} pattern ${endpoint} has no literal host or name, so it matches unrelated addresses; ` +
+    'include the relying party\'s host or name (such as https://rp.example.com/ or urn:example:rp:), ' +
+    'or set sts.allowUnregisteredRelyingParties: true in sts.yaml if tokens for every AppliesTo are really wanted';
+  const matchesEverything: Array<[string, 'prefix' | 'wildcard']> = [
+    ['https://', 'prefix'],
+    ['http://', 'prefix'],
+    ['urn:', 'prefix'],
+    ['https:/', 'prefix'],
+    ['*', 'wildcard'],
+    ['**', 'wildcard'],
+    ['https://*', 'wildcard'],
+    ['https://*/*', 'wildcard'],
+    ['https://*.*/app/*', 'wildcard'],
+    ['https://*:*/', 'wildcard'],
+    ['HTTPS://*', 'wildcard'],
+    ['urn:*', 'wildcard'],
+    ['urn:*:*', 'wildcard'],
+  ];
+  for (const [endpoint, match] of matchesEverything) {
+    test(`${match} ${endpoint} is invalid`, () => {
+      const parsed = parseRelyingPartyConfig({ endpoint, match });
+      assert.deepEqual(!parsed.ok && parsed.problems, [everything(endpoint, match)]);
+    });
+  }
+
+  test('pattern without a scheme is invalid', () => {
+    const parsed = parseRelyingPartyConfig({ endpoint: '*.example.com/*', match: 'wildcard' });
+    assert.deepEqual(!parsed.ok && parsed.problems, [
+      'endpoint: wildcard pattern *.example.com/* must start with a literal URI scheme, such as https:// or urn:',
+    ]);
+  });
+
+  test('https pattern without slashes is invalid', () => {
+    const parsed = parseRelyingPartyConfig({ endpoint: 'https:rp.example.com/', match: 'prefix' });
+    assert.deepEqual(!parsed.ok && parsed.problems, [
+      'endpoint: prefix pattern https:rp.example.com/ must start with "https://" and a host',
+    ]);
+  });
+
+  test('prefix ending in the host is invalid', () => {
+    const parsed = parseRelyingPartyConfig({ endpoint: 'https://pfx.example.com', match: 'prefix' });
+    assert.deepEqual(!parsed.ok && parsed.problems, [
+      'endpoint: prefix https://pfx.example.com ends inside the host and port, so it also matches other hosts ' +
+        '(such as https://pfx.example.com.evil.test or https://pfx.example.com@evil.test); ' +
+        'end it with "/" (https://pfx.example.com/)',
+    ]);
+  });
+
+  test('prefix ending in the port is invalid', () => {
+    const parsed = parseRelyingPartyConfig({ endpoint: 'https://pfx.example.com:8443', match: 'prefix' });
+    assert.equal(parsed.ok, false);
+  });
+
+  test('pattern with user info is invalid', () => {
+    const parsed = parseRelyingPartyConfig({ endpoint: 'https://user@*.example.com/*', match: 'wildcard' });
+    assert.deepEqual(!parsed.ok && parsed.problems, [
+      'endpoint: wildcard pattern https://user@*.example.com/* contains user info ("@" before the host), ' +
+        'and addresses with user info match no pattern',
+    ]);
+  });
+
+  const validPatterns: Array<[string, 'prefix' | 'wildcard']> = [
+    ['https://rp.example.com/', 'prefix'],
+    ['https://rp.example.com:8443/apps/', 'prefix'],
+    ['https://rp.example.com?', 'prefix'],
+    ['urn:example:rp:', 'prefix'],
+    ['https://*.example.com/app/*', 'wildcard'],
+    ['https://*.example.com', 'wildcard'],
+    ['https://rp.example.com:*/', 'wildcard'],
+    ['urn:example:*:rp', 'wildcard'],
+  ];
+  for (const [endpoint, match] of validPatterns) {
+    test(`${match} ${endpoint} is valid`, () => {
+      assert.equal(parseRelyingPartyConfig({ endpoint, match }).ok, true);
+    });
+  }
+
+  test('exact endpoints stay unrestricted', () => {
+    assert.equal(parseRelyingPartyConfig({ endpoint: 'https://' }).ok, true);
   });
 
   test('OAEP digest with rsa-1_5 is invalid', () => {
@@ -97,6 +189,13 @@ describe('parseRegistryFile', () => {
     assert.deepEqual(!parsed.ok && parsed.problems, [
       'parties: unknown field; the file has one field, relyingParties',
       'relyingParties[0].name: "-bad" is not a valid name; use 1-128 letters, digits or . _ - : @, starting with a letter or digit',
+    ]);
+  });
+
+  test('escapes control characters in names', () => {
+    const parsed = parseRegistryFile({ relyingParties: [{ name: 'a\u001b[31m\u009b', endpoint: 'urn:a' }] });
+    assert.deepEqual(!parsed.ok && parsed.problems, [
+      'relyingParties[0].name: "a\\u001b[31m\\u009b" is not a valid name; use 1-128 letters, digits or . _ - : @, starting with a letter or digit',
     ]);
   });
 

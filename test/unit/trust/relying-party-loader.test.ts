@@ -90,6 +90,18 @@ describe('loadRelyingPartyRegistry', () => {
     assert.ok(logLines.some((line) => line.includes('"relyingParty":"hand-edited"') && line.includes('encryption.enabled: expected boolean')));
   });
 
+  test('stored host prefix matches nothing', async () => {
+    await store.putRelyingParty('host-prefix', { endpoint: 'https://pfx.example.com', match: 'prefix' });
+    try {
+      const registry = await loadRelyingPartyRegistry(store, logger);
+      assert.equal(registry.match('https://pfx.example.com.evil.test/'), undefined);
+      assert.equal(registry.match('https://pfx.example.com/app'), undefined);
+      assert.ok(logLines.some((line) => line.includes('"relyingParty":"host-prefix"') && line.includes('ends inside the host')));
+    } finally {
+      await store.deleteRelyingParty('host-prefix');
+    }
+  });
+
   test('record without endpoint is skipped', async () => {
     const registry = await loadRelyingPartyRegistry(store, logger);
     assert.equal(registry.match('urn:x'), undefined);

@@ -67,6 +67,64 @@ describe('RelyingPartyRegistry matching', () => {
   });
 });
 
+describe('RelyingPartyRegistry unsafe addresses', () => {
+  const patterns = new RelyingPartyRegistry([
+    entry('apps-prefix', 'https://rp.example.com/apps/', 'prefix'),
+    entry('wild', 'https://*.wild.example.com/app/*', 'wildcard'),
+    entry('host-prefix', 'https://pfx.example.com', 'prefix'),
+    entry('urn-prefix', 'urn:example:rp:', 'prefix'),
+    entry('dotted-exact', 'https://rp.example.com/apps/../exact'),
+  ]);
+  const unsafe: Array<[string, string]> = [
+    ['parent segments', 'https://rp.example.com/apps/../../evil'],
+    ['current segment', 'https://rp.example.com/apps/./x'],
+    ['encoded parent segment', 'https://rp.example.com/apps/%2e%2e/evil'],
+    ['upper-case encoded segment', 'https://rp.example.com/apps/%2E%2E/evil'],
+    ['mixed encoded segment', 'https://rp.example.com/apps/.%2E/evil'],
+    ['encoded current segment', 'https://rp.example.com/apps/%2e/x'],
+    ['segment before an encoded slash', 'https://rp.example.com/apps/..%2fevil'],
+    ['segment with parameters', 'https://rp.example.com/apps/..;x/evil'],
+    ['segment before a query', 'https://rp.example.com/apps/..?x=1'],
+    ['wildcard parent segment', 'https://x.wild.example.com/app/..'],
+    ['wildcard current segment', 'https://x.wild.example.com/app/.'],
+    ['backslash', 'https://rp.example.com/apps/x\\evil'],
+    ['backslash parent segment', 'https://rp.example.com/apps/..\\evil'],
+    ['newline', 'https://rp.example.com/apps/\nhttps://evil'],
+    ['tab', 'https://rp.example.com/apps/a\tb'],
+    ['space', 'https://rp.example.com/apps/a b'],
+    ['no-break space', 'https://rp.example.com/apps/a\u00a0b'],
+    ['control character', 'https://rp.example.com/apps/a\u0001b'],
+    ['C1 control character', 'https://rp.example.com/apps/a\u009bb'],
+    ['right-to-left override', 'https://rp.example.com/apps/a\u202eb'],
+    ['user info after a host prefix', 'https://pfx.example.com@evil.test/'],
+    ['user info with a path', 'https://pfx.example.com@evil.test/apps/'],
+    ['URN with newline', 'urn:example:rp:a\nb'],
+  ];
+  for (const [kind, address] of unsafe) {
+    test(`${kind} selects nothing`, () => {
+      assert.equal(patterns.match(address), undefined);
+    });
+  }
+
+  const safe: Array<[string, string, string]> = [
+    ['dots inside a segment', 'https://rp.example.com/apps/a..b/c.d', 'apps-prefix'],
+    ['three dots', 'https://rp.example.com/apps/.../x', 'apps-prefix'],
+    ['at sign in the path', 'https://rp.example.com/apps/a@b', 'apps-prefix'],
+    ['encoded character', 'https://rp.example.com/apps/a%20b', 'apps-prefix'],
+    ['dots in a URN', 'urn:example:rp:a..b', 'urn-prefix'],
+    ['exact address with dot segments', 'https://rp.example.com/apps/../exact', 'dotted-exact'],
+  ];
+  for (const [kind, address, expected] of safe) {
+    test(`${kind} still matches`, () => {
+      assert.equal(patterns.match(address)?.name, expected);
+    });
+  }
+
+  test('unsafe address gets no audience', () => {
+    assert.equal(patterns.resolve('https://rp.example.com/apps/../../evil'), undefined);
+  });
+});
+
 describe('RelyingPartyRegistry audiences', () => {
   test('exact party gets endpoint verbatim', () => {
     assert.deepEqual(registry.resolve('urn:example:rp:beta')?.audiences, ['urn:example:rp:beta', 'urn:example:rp:beta:second']);
