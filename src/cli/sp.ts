@@ -102,7 +102,7 @@ function fieldOptions(command: Command): Command {
     .option('--lifetime <seconds>', 'token lifetime in seconds (default: sts.tokenLifetimeSeconds)')
     .option('--name-id-format <uri>', 'NameID Format of the subject (default: sts.nameIdFormat)')
     .option('--subject-claim <uri>', 'claim whose first value becomes the subject name (default: the user name)')
-    .option('--claim <uri>', `claim included when the request has no wst:Claims (repeatable; default ${DEFAULT_CLAIMS.join(', ')})`, collect)
+    .option('--claim <uri>', 'claim included when the request has no wst:Claims (repeatable; default: the roles and every claim stored for the user)', collect)
     .option('--no-claims', 'include no claims when the request has no wst:Claims')
     .option('--signature-algorithm <alg>', `${SIGNATURE_ALGORITHMS.join(', ')} (default rsa-sha256)`)
     .addOption(dataDirOption());

@@ -1,13 +1,28 @@
 import { InvalidRequestError } from '../errors/index.js';
-import { CLAIM_DIALECTS, claimValues, ROLE_CLAIM, type AuthenticatedUser } from '../identity/index.js';
+import {
+  CLAIM_DIALECTS,
+  claimValues,
+  equivalentClaimUris,
+  ROLE_CLAIM,
+  type AuthenticatedUser,
+} from '../identity/index.js';
 import type { AssertionAttribute } from '../saml/index.js';
 import type { ResolvedRelyingParty } from './relying-party.js';
 import type { RequestedClaim, RequestedClaims } from './rst.js';
 
 export { ROLE_CLAIM } from '../identity/index.js';
 
-/** Claims a token carries when neither the request nor the relying party names any. */
-export const DEFAULT_CLAIMS: readonly string[] = [ROLE_CLAIM];
+/** Entry of a claim list that stands for every claim stored for the user. */
+export const ALL_STORED_CLAIMS = '*';
+
+/**
+ * Claims of a registered relying party that has no claim list of its own: the user's roles and
+ * every stored claim. The administrator registered the party, and its tokens can be encrypted to it.
+ */
+export const DEFAULT_CLAIMS: readonly string[] = [ROLE_CLAIM, ALL_STORED_CLAIMS];
+
+/** Claims of an unregistered address (when allowed): the roles only. */
+export const UNREGISTERED_CLAIMS: readonly string[] = [ROLE_CLAIM];
 
 /** Chooses the attributes of a token from the user's stored claims; values never come from the request. */
 export interface ClaimsResolver {
@@ -58,7 +73,13 @@ export class DialectClaimsResolver implements ClaimsResolver {
 
 function configuredAttributes(user: AuthenticatedUser, uris: readonly string[]): AssertionAttribute[] {
   const attributes: AssertionAttribute[] = [];
-  for (const uri of new Set(uris)) {
+  // Roles come from role membership, so values stored under a role URI are not expanded.
+  const roleUris = new Set(equivalentClaimUris(ROLE_CLAIM));
+  const stored = Object.keys(user.claims)
+    .filter((uri) => !roleUris.has(uri))
+    .sort();
+  const expanded = uris.flatMap((uri) => (uri === ALL_STORED_CLAIMS ? stored : [uri]));
+  for (const uri of new Set(expanded)) {
     const values = claimValues(user, uri);
     if (values.length > 0) attributes.push({ uri, values });
   }

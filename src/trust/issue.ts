@@ -12,8 +12,8 @@ import { buildSignedAssertion, type SamlVersion } from '../saml/index.js';
 import { claimValues } from '../identity/index.js';
 import type { SecurityResult } from '../wssec/index.js';
 import { newXmlId, NS } from '../xml/index.js';
-import { DEFAULT_CLAIMS, type ClaimsResolver } from './claims.js';
-import type { RelyingPartyResolver, ResolvedRelyingParty } from './relying-party.js';
+import { UNREGISTERED_CLAIMS, type ClaimsResolver } from './claims.js';
+import { patternAddressProblem, type RelyingPartyResolver, type ResolvedRelyingParty } from './relying-party.js';
 import type { RequestSecurityToken } from './rst.js';
 import type { IssueResponse } from './rstr.js';
 import { BearerKeyTypes, ProofKeyTypes, samlVersionOf, TokenTypes } from './uris.js';
@@ -119,7 +119,10 @@ function resolveRelyingParty(request: RequestSecurityToken, context: IssueContex
   if (!context.sts.allowUnregisteredRelyingParties) {
     throw new InvalidScopeError(`AppliesTo ${address} matches no registered relying party`);
   }
-  return { audiences: [address], claims: [...DEFAULT_CLAIMS], signatureAlgorithm: 'rsa-sha256' };
+  // The address becomes the audience, so it must not point elsewhere once a URL parser reads it.
+  const problem = patternAddressProblem(address);
+  if (problem) throw new InvalidScopeError(`unregistered AppliesTo is refused because ${problem}`);
+  return { audiences: [address], claims: [...UNREGISTERED_CLAIMS], signatureAlgorithm: 'rsa-sha256' };
 }
 
 function chooseTokenType(

@@ -242,10 +242,10 @@ for (const saml of ['2.0', '1.1'] as const) {
       });
     });
 
-    test('default party gets roles', async () => {
+    test('default party gets every stored claim', async () => {
       const response = await requestToken({ saml, appliesTo: PARTIES.defaultClaims });
       assertIssued(response);
-      assertAttributes(response.body, { [`${WSO2}/role`]: ['admin', 'staff'] });
+      assertAttributes(response.body, { [`${WSO2}/role`]: ['admin', 'staff'], ...ALICE.claims });
     });
 
     test('empty claim list gives no attributes', async () => {
@@ -258,6 +258,11 @@ for (const saml of ['2.0', '1.1'] as const) {
 }
 
 describe('unregistered relying party', () => {
+  test('dot segments in address are refused', async () => {
+    const response = await requestToken({ appliesTo: 'https://rp.example.test/apps/../evil' });
+    assertFault(response, { code: `{${NS.wst13}}InvalidScope`, reason: REASONS.invalidScope });
+  });
+
   test('gets address audience and roles', async () => {
     const response = await requestToken({ appliesTo: PARTIES.unregistered });
     assertIssued(response);

@@ -56,7 +56,7 @@ describe('loadRelyingPartyRegistry', () => {
       tokenLifetimeSeconds: undefined,
       nameIdFormat: undefined,
       subjectClaim: undefined,
-      claims: ['http://wso2.org/claims/role'],
+      claims: ['http://wso2.org/claims/role', '*'],
       signatureAlgorithm: 'rsa-sha256',
     });
   });
