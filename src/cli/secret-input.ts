@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { UsageError } from '../errors/index.js';
 
-/** Where a command reads a secret from; never a command-line value, which `ps` would show. */
+/** Secret sources of a command; never a command-line value, which `ps` would show. */
 export interface SecretSourceOptions {
   passwordStdin?: boolean;
   passwordFile?: string;

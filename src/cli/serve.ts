@@ -125,7 +125,7 @@ function portOf(address: string): number {
 
 /**
  * Checks that the data directory is a directory (or can be created) and warns when other users
- * may read it: it holds the key files' directory and the database with password hashes.
+ * may read it, because it contains the key directory and the database with password hashes.
  */
 function checkDataDirectory(dataDir: string, logger: { warn(fields: object, message: string): void }): void {
   if (!existsSync(dataDir)) return;
@@ -162,12 +162,14 @@ function checkTlsFiles(certFile: string, keyFile: string): void {
 
 function reason(error: unknown): string {
   const code = (error as NodeJS.ErrnoException).code;
-  return code === 'ENOENT' ? 'file not found' : code === 'EACCES' ? 'permission denied' : 'not valid PEM';
+  if (code === 'ENOENT') return 'file not found';
+  if (code === 'EACCES') return 'permission denied';
+  return 'not valid PEM';
 }
 
 /**
  * Tells the operator the generated admin password once. On a terminal it is printed; otherwise
- * (output captured to a log) it goes to a file only the owner can read, and the log says where.
+ * (output captured to a log) it goes to a file only the owner can read, and the log names the file.
  */
 function announceAdminPassword(
   dataDir: string,

@@ -76,10 +76,10 @@ interface AuditFields {
   claimedUser?: string;
 }
 
-/** Longest request value copied into a log line or echoed in a response, in characters. */
+/** Maximum length of a request value copied into a log line, in characters. */
 const MAX_ECHO_LENGTH = 256;
 
-/** Longest wsa:MessageID echoed in wsa:RelatesTo; a longer one is not echoed. */
+/** Maximum length of a wsa:MessageID echoed in wsa:RelatesTo; a longer one is not echoed. */
 const MAX_MESSAGE_ID_LENGTH = 1024;
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
@@ -189,7 +189,7 @@ function decodeBody(body: string | Buffer, charset: string | undefined): string 
   return text;
 }
 
-/** The UsernameToken's Username, for the log of a failed request; never used to authenticate. */
+/** Returns the UsernameToken's Username for the log of a failed request; it is never used to authenticate. */
 function claimedUser(headerBlocks: Element[]): string | undefined {
   for (const block of headerBlocks) {
     if (block.namespaceURI !== NS.wsse || block.localName !== 'Security') continue;
@@ -234,7 +234,8 @@ function checkTransportAction(
   soapActionHeader: string | undefined,
   addressing: AddressingHeaders,
 ): void {
-  const transportAction = version === '1.2' ? mediaTypeAction : soapActionHeader ? unquote(soapActionHeader.trim()) : undefined;
+  let transportAction = mediaTypeAction;
+  if (version === '1.1') transportAction = soapActionHeader ? unquote(soapActionHeader.trim()) : undefined;
   if (!transportAction || !addressing.action) return;
   if (transportAction !== addressing.action) {
     throw new ActionMismatchError(`transport action ${transportAction} differs from wsa:Action ${addressing.action}`);

@@ -7,7 +7,7 @@ import type { StsStore } from './types.js';
 export async function openDataDirectory(dataDir: string): Promise<StsStore> {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const file = path.join(dataDir, 'sts.db');
-  // The database holds password hashes and recoverable digest passwords, so only the owner may
+  // The database contains password hashes and recoverable digest passwords, so only the owner may
   // read it. SQLite gives its -wal and -shm files the database file's mode.
   if (!existsSync(file)) writeFileSync(file, '', { mode: 0o600, flag: 'wx' });
   chmodSync(file, 0o600);

@@ -7,7 +7,7 @@ export type { Document, Element, Node } from '@xmldom/xmldom';
 export interface ParseLimits {
   maxBytes: number;
   maxDepth: number;
-  /** Most elements in the document; 4096 when unset. */
+  /** Maximum number of elements in the document; 4096 when unset. */
   maxElements?: number;
 }
 
