@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { ConfigError, UsageError } from '../errors/index.js';
 import { registerClientCommand } from './client.js';
 import { registerKeysCommands } from './keys.js';
+import { registerPolicyCommands } from './policy.js';
 import { registerRolesCommands } from './roles.js';
 import { registerSpCommands } from './sp.js';
 import { registerUsersCommands } from './users.js';
@@ -37,6 +38,7 @@ registerKeysCommands(program);
 registerUsersCommands(program);
 registerRolesCommands(program);
 registerSpCommands(program);
+registerPolicyCommands(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -160,6 +160,29 @@ describe('users and roles commands', () => {
     assert.deepEqual(shown.roles, ['admin']);
   });
 
+  test('policy allow-role grants tokens', async () => {
+    await server.cli(['users', 'add', 'ivy', '--password-stdin', '--role', 'operators'], { input: 'Ivy-Secret-01\n' });
+    const denied = await issue('ivy', 'Ivy-Secret-01');
+    assert.ok(hasNoToken(denied.body));
+    assert.match(denied.body, /wsse:FailedAuthentication/);
+
+    const allowed = await server.cli(['policy', 'allow-role', 'operators']);
+    assert.equal(allowed.code, 0, allowed.stderr);
+    assert.ok(!hasNoToken((await issue('ivy', 'Ivy-Secret-01')).body));
+    const shown = JSON.parse((await server.cli(['policy', 'show', '--json'])).stdout) as { allowedRoles: string[] };
+    assert.deepEqual(shown.allowedRoles, ['admin', 'operators']);
+
+    const removed = await server.cli(['policy', 'deny-role', 'operators']);
+    assert.equal(removed.code, 0, removed.stderr);
+    assert.ok(hasNoToken((await issue('ivy', 'Ivy-Secret-01')).body));
+  });
+
+  test('policy allow-role needs an existing role', async () => {
+    const result = await server.cli(['policy', 'allow-role', 'no-such-role']);
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /role "no-such-role" not found; create it with "sts roles add ROLE"/);
+  });
+
   test('removed user cannot log in', async () => {
     await server.cli(['users', 'add', 'hank', '--password-stdin', '--role', 'admin'], { input: 'Hank-Secret-01\n' });
     assert.ok(!hasNoToken((await issue('hank', 'Hank-Secret-01')).body));
