@@ -1,3 +1,4 @@
+import { X509Certificate } from 'node:crypto';
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
@@ -70,7 +71,7 @@ async function runClient(options: ClientOptions): Promise<number> {
   });
 
   const ca = options.ca ? readOptionFile(options.ca, '--ca') : undefined;
-  const stsCert = options.stsCert ? readOptionFile(options.stsCert, '--sts-cert').toString('utf8') : undefined;
+  const stsCert = options.stsCert ? readCertificate(options.stsCert) : undefined;
   let response: { status: number; body: string };
   try {
     response = await post(url, built.body, built.headers, { ca, insecure: Boolean(options.insecure) });
@@ -79,6 +80,17 @@ async function runClient(options: ClientOptions): Promise<number> {
     return 1;
   }
   return printResponse(response, soapVersion, trustVersion, stsCert);
+}
+
+/** Reads the --sts-cert file and checks that it holds a certificate, not a key or other PEM. */
+function readCertificate(file: string): string {
+  const pem = readOptionFile(file, '--sts-cert').toString('utf8');
+  try {
+    new X509Certificate(pem);
+  } catch {
+    throw new UsageError(`--sts-cert: ${file} contains no PEM certificate; use the output of "sts keys cert"`);
+  }
+  return pem;
 }
 
 /** Takes the password from --password or from one of the secret sources; an empty one is refused. */
@@ -137,9 +149,10 @@ function printResponse(
   }
 
   const tokenXml = sliceElement(response.body, token);
-  process.stdout.write(tokenXml + '\n');
   const tokenType = textOf(childElement(rstr, trustNs, 'TokenType'));
   const summary = summarizeToken(token, tokenXml, stsCert);
+  // A token whose signature does not verify is not printed, so `> token.xml` keeps no such token.
+  if (summary.signatureValid !== false) process.stdout.write(tokenXml + '\n');
   process.stderr.write(formatSummary(tokenType, summary));
   return summary.signatureValid === false ? 1 : 0;
 }

@@ -187,7 +187,7 @@ function announceAdminPassword(
   mkdirSync(directory, { recursive: true, mode: 0o700 });
   const file = path.join(directory, 'admin-password');
   writeFileSync(file, password + '\n', { mode: 0o600 });
-  logger.warn({ file }, 'created user admin with a generated password, written to this file; read it, then delete the file');
+  logger.warn({ file }, 'created user admin with a generated password, written to this file; store it safely, then delete the file');
 }
 
 function parsePort(value: string | undefined, option: string): number | undefined {

@@ -145,6 +145,17 @@ function patternEndpointProblem(endpoint: string, match: 'prefix' | 'wildcard'):
   }
   const host = authority.replace(/:[0-9*]*$/, '');
   if (!/[^*.]/.test(host)) return noLiteralHost;
+  // A wildcard host needs a registrable name after its last "*": "*.com" would match every
+  // .com site. Two labels (example.com, co.uk) are the least that names one organisation.
+  if (host.includes('*')) {
+    const suffix = host.slice(host.lastIndexOf('*') + 1).replace(/^\./, '');
+    if (suffix.split('.').filter(Boolean).length < 2) {
+      return (
+        `${match} pattern ${endpoint} has a wildcard host without a domain of its own after the "*" ` +
+        '(such as *.rp.example.com); name at least two labels after the last "*"'
+      );
+    }
+  }
   if (match === 'prefix' && rest.length === authority.length + 2) {
     return (
       `prefix ${endpoint} ends inside the host and port, so it also matches other hosts ` +

@@ -197,7 +197,7 @@ export class MustUnderstandError extends SoapError {
 export class MalformedMessageError extends SoapError {
   readonly localName = 'Sender';
   readonly side = 'sender' as const;
-  readonly reason = 'The message is not well-formed XML, contains a DOCTYPE, or exceeds the size or depth limits';
+  readonly reason = 'The message is not well-formed UTF-8 XML, contains a DOCTYPE, or exceeds the size or depth limits';
   override readonly httpStatus: number = 400;
 }
 

@@ -1,5 +1,8 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { readFileSync } from 'node:fs';
+import { createServer as createHttpServer, type RequestListener } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { Socket } from 'node:net';
 import { TokenTypes, type TrustVersion } from '../trust/index.js';
 import { handleSoapRequest } from './handler.js';
 import type { StsRuntime } from './runtime.js';
@@ -29,13 +32,30 @@ export interface ListenerOptions {
  */
 export function buildApp(runtime: StsRuntime, options: ListenerOptions): FastifyInstance {
   const secure = Boolean(options.tls);
+  const timeoutMs = runtime.config.server.requestTimeoutSeconds * 1000;
+  // Node checks request and header timeouts only every connectionsCheckingInterval (30 s by
+  // default) and allows 60 s for headers, so both are set for the limit to hold for slow clients.
+  const serverOptions = {
+    requestTimeout: timeoutMs,
+    headersTimeout: timeoutMs,
+    connectionsCheckingInterval: Math.min(1000, timeoutMs),
+  };
+  const tls = options.tls
+    ? { cert: readFileSync(options.tls.certFile), key: readFileSync(options.tls.keyFile) }
+    : undefined;
   const app = Fastify({
     logger: false,
     bodyLimit: runtime.config.server.maxMessageBytes,
-    requestTimeout: runtime.config.server.requestTimeoutSeconds * 1000,
-    ...(options.tls
-      ? { https: { cert: readFileSync(options.tls.certFile), key: readFileSync(options.tls.keyFile) } }
-      : {}),
+    // The https option only tells Fastify the scheme; serverFactory creates the server.
+    ...(tls ? { https: tls } : {}),
+    serverFactory: (handler: RequestListener) =>
+      tls ? createHttpsServer({ ...tls, ...serverOptions }, handler) : createHttpServer(serverOptions, handler),
+    // Malformed URLs and protocol errors get the same short plain-text answer as other 4xx.
+    frameworkErrors: (error: { code?: string }, request: FastifyRequest, reply: FastifyReply) => {
+      runtime.logger.warn({ status: 400, code: error.code ?? null, remoteAddress: request.ip }, 'http request rejected');
+      return reply.code(400).type('text/plain; charset=utf-8').send('Request failed\n');
+    },
+    clientErrorHandler: (error: { code?: string }, socket: Socket) => rejectClient(runtime, error, socket),
   } as never) as unknown as FastifyInstance;
 
   app.removeAllContentTypeParsers();
@@ -91,6 +111,25 @@ export function buildApp(runtime: StsRuntime, options: ListenerOptions): Fastify
   return app;
 }
 
+/**
+ * Answers a connection-level error (request timeout, oversized or malformed headers) with a short
+ * plain-text response and closes the socket.
+ */
+function rejectClient(runtime: StsRuntime, error: { code?: string }, socket: Socket): void {
+  const status =
+    error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : error.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
+  const text = status === 408 ? 'Request timeout\n' : 'Request failed\n';
+  runtime.logger.warn({ status, code: error.code ?? null, remoteAddress: socket.remoteAddress ?? null }, 'http request rejected');
+  if (socket.writable) {
+    socket.end(
+      `HTTP/1.1 ${status} ${status === 408 ? 'Request Timeout' : status === 431 ? 'Request Header Fields Too Large' : 'Bad Request'}\r\n` +
+        `Content-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`,
+    );
+  } else {
+    socket.destroy();
+  }
+}
+
 function header(request: FastifyRequest, name: string): string | undefined {
   const value = request.headers[name];
   return Array.isArray(value) ? value[0] : value;
@@ -105,7 +144,8 @@ function sendWsdlOrHint(request: FastifyRequest, reply: FastifyReply, secure: bo
     const hostHeader = request.headers.host ?? '';
     const host = HOST_HEADER.test(hostHeader) ? hostHeader : 'localhost';
     const base = publicBaseUrl?.replace(/\/+$/, '') ?? `${secure ? 'https' : 'http'}://${host}`;
-    return reply.type('text/xml; charset=utf-8').send(writeWsdl(base));
+    // The addresses may come from the Host header, so shared caches must not keep this copy.
+    return reply.type('text/xml; charset=utf-8').header('cache-control', 'no-store').send(writeWsdl(base));
   }
   return reply
     .code(405)

@@ -79,7 +79,7 @@ interface AuditFields {
 /** Maximum length of a request value copied into a log line, in characters. */
 const MAX_ECHO_LENGTH = 256;
 
-/** Maximum length of a wsa:MessageID echoed in wsa:RelatesTo; a longer one is not echoed. */
+/** Maximum length of a wsa:MessageID, ReplyTo or FaultTo address that a response echoes. */
 const MAX_MESSAGE_ID_LENGTH = 1024;
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
@@ -102,9 +102,7 @@ export async function handleSoapRequest(runtime: StsRuntime, request: SoapHttpRe
     const document = parseRequestXml(decodeBody(request.body, contentType.charset), runtime);
     const envelope = readEnvelope(document, version);
     addressing = readAddressing(envelope.headerBlocks);
-    if (addressing.messageId && addressing.messageId.length > MAX_MESSAGE_ID_LENGTH) {
-      addressing = { ...addressing, messageId: undefined };
-    }
+    addressing = boundAddressing(addressing);
     if (addressing.messageId) audit.requestId = addressing.messageId;
     audit.claimedUser = claimedUser(envelope.headerBlocks) ?? parseBasic(request.authorization)?.username;
     Object.assign(audit, summarizeRequest(envelope.payload));
@@ -162,6 +160,18 @@ export async function handleSoapRequest(runtime: StsRuntime, request: SoapHttpRe
     logFailed(runtime.logger, audit, started, fault.code, error);
     return { status: fault.status, contentType: fault.contentType, body: fault.body };
   }
+}
+
+/**
+ * Drops addressing values too long to echo: a MessageID is then not echoed in RelatesTo, and a
+ * ReplyTo or FaultTo address falls back to the anonymous address.
+ */
+function boundAddressing(addressing: AddressingHeaders): AddressingHeaders {
+  const bounded = { ...addressing };
+  if (bounded.messageId && bounded.messageId.length > MAX_MESSAGE_ID_LENGTH) bounded.messageId = undefined;
+  if (bounded.replyTo && bounded.replyTo.length > MAX_MESSAGE_ID_LENGTH) bounded.replyTo = undefined;
+  if (bounded.faultTo && bounded.faultTo.length > MAX_MESSAGE_ID_LENGTH) bounded.faultTo = undefined;
+  return bounded;
 }
 
 /**

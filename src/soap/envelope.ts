@@ -107,10 +107,25 @@ function isSoapElement(element: Element | undefined, version: SoapVersion, local
 
 /** True when a header block carries a mustUnderstand of "1" or "true" in its SOAP namespace. */
 export function isMandatory(block: Element, version: SoapVersion): boolean {
+  if (!block.hasAttributeNS(SOAP_NS[version], 'mustUnderstand')) return false;
   // xs:boolean allows surrounding whitespace. SOAP 1.1 defines only "0" and "1", but .NET and
-  // WSO2 clients also send "true" there.
+  // WSO2 clients also send "true" there. A value that is not a boolean at all ("yes") counts as
+  // mandatory, so that a header the sender meant to be mandatory is never silently skipped.
   const value = (block.getAttributeNS(SOAP_NS[version], 'mustUnderstand') ?? '').trim();
-  return value === '1' || value === 'true';
+  return value !== '0' && value !== 'false';
+}
+
+/** SOAP 1.1 actor and SOAP 1.2 role values that address the STS, which is the ultimate receiver. */
+const OWN_ROLES = new Set([
+  'http://schemas.xmlsoap.org/soap/actor/next',
+  'http://www.w3.org/2003/05/soap-envelope/role/next',
+  'http://www.w3.org/2003/05/soap-envelope/role/ultimateReceiver',
+]);
+
+/** True when a header block is addressed to the STS: no actor or role, or next or ultimateReceiver. */
+export function isForThisNode(block: Element): boolean {
+  const target = block.getAttributeNS(NS.soap11, 'actor') || block.getAttributeNS(NS.soap12, 'role');
+  return !target || OWN_ROLES.has(target.trim());
 }
 
 /**
@@ -119,7 +134,7 @@ export function isMandatory(block: Element, version: SoapVersion): boolean {
  */
 export function checkMustUnderstand(envelope: SoapEnvelope, understood: ReadonlySet<string>): void {
   const missing = envelope.headerBlocks
-    .filter((block) => isMandatory(block, envelope.version))
+    .filter((block) => isForThisNode(block) && isMandatory(block, envelope.version))
     .filter((block) => !understood.has(`{${block.namespaceURI ?? ''}}${block.localName}`))
     .map((block) => ({ namespace: block.namespaceURI ?? '', localName: block.localName ?? '' }));
   if (missing.length > 0) {

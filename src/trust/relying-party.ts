@@ -53,9 +53,10 @@ export interface RegistryEntry {
 
 /**
  * Characters a `*` in a wildcard endpoint never matches: separators of URLs and URNs, so that a
- * `*` stays inside one host label run, path segment or URN part, and whitespace.
+ * `*` stays inside one host label run, path segment or URN part, whitespace, and `%`, so that an
+ * encoded separator such as `%40` (`@`) cannot pass either.
  */
-const WILDCARD_CHARACTER = '[^/\\\\?#@:\\s]';
+const WILDCARD_CHARACTER = '[^/\\\\?#@:%\\s]';
 
 interface PatternEntry {
   entry: RegistryEntry;

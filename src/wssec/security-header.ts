@@ -9,6 +9,7 @@ import {
 import type { AuthenticatedUser, Authenticator } from '../identity/index.js';
 import type { AuthenticationMethod } from '../saml/model.js';
 import type { ReplayCache } from '../store/replay-cache.js';
+import { isForThisNode } from '../soap/envelope.js';
 import { childElements, NS, textOf, UT, type Element } from '../xml/index.js';
 import { parseUtcDateTime } from './time.js';
 
@@ -69,13 +70,6 @@ export async function processSecurityHeader(headerBlocks: Element[], context: Se
   throw new InvalidSecurityError('no UsernameToken in the wsse:Security header and no HTTP Basic credentials');
 }
 
-/** SOAP 1.1 actor and SOAP 1.2 role values that address the ultimate receiver, which the STS is. */
-const OWN_ROLES = new Set([
-  'http://schemas.xmlsoap.org/soap/actor/next',
-  'http://www.w3.org/2003/05/soap-envelope/role/next',
-  'http://www.w3.org/2003/05/soap-envelope/role/ultimateReceiver',
-]);
-
 /**
  * Returns the wsse:Security header addressed to the STS. Headers for another SOAP actor or role
  * are not the STS's to process and are skipped; two headers for the STS are an error.
@@ -88,10 +82,6 @@ function findSecurityHeader(headerBlocks: Element[]): Element | undefined {
   return headers[0];
 }
 
-function isForThisNode(block: Element): boolean {
-  const target = block.getAttributeNS(NS.soap11, 'actor') || block.getAttributeNS(NS.soap12, 'role');
-  return !target || OWN_ROLES.has(target.trim());
-}
 
 /**
  * Returns the only child with this name. A repeated element is rejected because a gateway that

@@ -187,5 +187,14 @@ describe('sts client credentials and verification', () => {
     assert.equal(result.code, 1);
     assert.match(result.stderr, /^Signature: {3}INVALID: the token does not verify with the certificate from --sts-cert$/m);
     assert.doesNotMatch(result.stderr, /signature value/);
+    assert.equal(result.stdout, '', 'no unverified token is printed');
+  });
+
+  test('non-certificate sts-cert is a usage error', async () => {
+    const keyFile = path.join(workDir, 'not-a-cert.pem');
+    writeFileSync(keyFile, '-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n');
+    const result = await clientWith(['--password', ADMIN_PASSWORD], ['--ca', server.tlsCertFile, '--sts-cert', keyFile]);
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /--sts-cert: .* contains no PEM certificate; use the output of "sts keys cert"/);
   });
 });

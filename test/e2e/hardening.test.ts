@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { passwordDigest } from '../helpers/replay.js';
@@ -148,6 +149,29 @@ describe('message encoding and size', () => {
   });
 });
 
+describe('mustUnderstand targets', () => {
+  const withHeader = (attributes: string) =>
+    replaceOnce(
+      freshRequest('rst13-baseline.xml'),
+      '<wsa:MessageID>',
+      `<x:Trace xmlns:x="urn:example:unknown-extension" ${attributes}>t</x:Trace><wsa:MessageID>`,
+    );
+
+  test('non-boolean mustUnderstand counts as mandatory', async () => {
+    const response = await send(server, withHeader('s:mustUnderstand="yes"'));
+    assertFault(response, { code: `{${NS.soap12}}MustUnderstand`, reason: REASONS.mustUnderstand });
+  });
+
+  test('header for another role is skipped', async () => {
+    assertIssued(await send(server, withHeader('s:mustUnderstand="1" s:role="urn:example:other-node"')));
+  });
+
+  test('header for role none is skipped', async () => {
+    const none = 'http://www.w3.org/2003/05/soap-envelope/role/none';
+    assertIssued(await send(server, withHeader(`s:mustUnderstand="1" s:role="${none}"`)));
+  });
+});
+
 describe('echo and log limits', () => {
   test('long MessageID is not echoed', async () => {
     const longId = `urn:uuid:${'a'.repeat(5000)}`;
@@ -157,6 +181,18 @@ describe('echo and log limits', () => {
     assert.ok(!response.body.includes('a'.repeat(2000)), 'the fault does not echo the long MessageID');
     const line = server.output.filter((entry) => entry.includes('rst.failed')).at(-1)!;
     assert.ok(line.length < 4000, `the log line is short (${line.length} characters)`);
+  });
+
+  test('long ReplyTo is not echoed', async () => {
+    const address = `https://evil.test/${'b'.repeat(5000)}`;
+    const request = replaceOnce(
+      freshRequest('rst13-baseline.xml', { password: 'wrong-password' }),
+      /<wsa:ReplyTo>[\s\S]*?<\/wsa:ReplyTo>/,
+      `<wsa:ReplyTo><wsa:Address>${address}</wsa:Address></wsa:ReplyTo>`,
+    );
+    const response = await send(server, request);
+    assertFault(response, { code: WSSE_FAILED, reason: REASONS.wsseFailedAuthentication });
+    assert.ok(!response.body.includes('b'.repeat(2000)), 'the fault does not echo the long address');
   });
 
   test('failed login logs claimed user', async () => {
@@ -239,5 +275,36 @@ describe('server start-up', () => {
     const result = await runCli(['users', 'list', '--bogus', '--data-dir', server.dataDir]);
     assert.equal(result.code, 2);
     assert.match(result.stderr, /unknown option '--bogus'/);
+  });
+});
+
+describe('slow clients', () => {
+  test('slow body gets 408 and is closed', async () => {
+    const slow = await startServer({ configYaml: 'server:\n  requestTimeoutSeconds: 2\n' });
+    try {
+      const url = new URL(slow.httpUrl);
+      const answer = await new Promise<string>((resolve) => {
+        const socket = connect(Number(url.port), '127.0.0.1', () => {
+          socket.write('POST /services/wso2carbon-sts HTTP/1.1\r\nHost: x\r\nContent-Type: text/xml\r\nContent-Length: 100\r\n\r\n');
+          const drip = setInterval(() => socket.writable && socket.write('a'), 500);
+          let data = '';
+          socket.on('data', (chunk) => (data += chunk));
+          socket.on('close', () => {
+            clearInterval(drip);
+            resolve(data);
+          });
+        });
+      });
+      assert.match(answer, /^HTTP\/1\.1 408 Request Timeout\r\n/);
+      assert.match(answer, /\r\n\r\nRequest timeout\n$/);
+    } finally {
+      await slow.stop();
+    }
+  });
+
+  test('malformed URL gets plain 400', async () => {
+    const response = await fetch(`${server.httpUrl}/services/wso2carbon-sts/%zz`);
+    assert.equal(response.status, 400);
+    assert.equal(await response.text(), 'Request failed\n');
   });
 });

@@ -78,7 +78,7 @@ export const REASONS = {
   invalidScope: 'The request scope is not valid or is unsupported',
   mustUnderstand: 'One or more mandatory SOAP header blocks were not understood',
   versionMismatch: 'The message is not a SOAP envelope of the version that its Content-Type names',
-  malformed: 'The message is not well-formed XML, contains a DOCTYPE, or exceeds the size or depth limits',
+  malformed: 'The message is not well-formed UTF-8 XML, contains a DOCTYPE, or exceeds the size or depth limits',
   actionMismatch: 'The SOAP action in the HTTP request does not match the wsa:Action header',
   invalidRequest: (element: string) => `The request was invalid or malformed: ${element}`,
 } as const;

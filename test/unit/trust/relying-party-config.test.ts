@@ -91,6 +91,20 @@ describe('parseRelyingPartyConfig', () => {
     });
   }
 
+  for (const endpoint of ['https://*.com/', 'https://*.com/app/*', 'https://x*.org/']) {
+    test(`wildcard host ${endpoint} is invalid`, () => {
+      const parsed = parseRelyingPartyConfig({ endpoint, match: 'wildcard' });
+      assert.deepEqual(!parsed.ok && parsed.problems, [
+        `endpoint: wildcard pattern ${endpoint} has a wildcard host without a domain of its own after the "*" ` +
+          '(such as *.rp.example.com); name at least two labels after the last "*"',
+      ]);
+    });
+  }
+
+  test('wildcard host under a domain is valid', () => {
+    assert.ok(parseRelyingPartyConfig({ endpoint: 'https://*.example.com/app/*', match: 'wildcard' }).ok);
+  });
+
   test('pattern without a scheme is invalid', () => {
     const parsed = parseRelyingPartyConfig({ endpoint: '*.example.com/*', match: 'wildcard' });
     assert.deepEqual(!parsed.ok && parsed.problems, [

@@ -99,6 +99,7 @@ describe('RelyingPartyRegistry unsafe addresses', () => {
     ['user info after a host prefix', 'https://pfx.example.com@evil.test/'],
     ['user info with a path', 'https://pfx.example.com@evil.test/apps/'],
     ['URN with newline', 'urn:example:rp:a\nb'],
+    ['encoded at sign in wildcard host', 'https://evil.test%40x.wild.example.com/app/x'],
   ];
   for (const [kind, address] of unsafe) {
     test(`${kind} selects nothing`, () => {
