@@ -111,19 +111,25 @@ export function buildApp(runtime: StsRuntime, options: ListenerOptions): Fastify
   return app;
 }
 
+/** Plain-text answers to connection-level errors, by Node error code. */
+const CLIENT_ERROR_ANSWERS: Record<string, { status: number; statusText: string; text: string }> = {
+  ERR_HTTP_REQUEST_TIMEOUT: { status: 408, statusText: 'Request Timeout', text: 'Request timeout\n' },
+  HPE_HEADER_OVERFLOW: { status: 431, statusText: 'Request Header Fields Too Large', text: 'Request failed\n' },
+  default: { status: 400, statusText: 'Bad Request', text: 'Request failed\n' },
+};
+
 /**
  * Answers a connection-level error (request timeout, oversized or malformed headers) with a short
  * plain-text response and closes the socket.
  */
 function rejectClient(runtime: StsRuntime, error: { code?: string }, socket: Socket): void {
-  const status =
-    error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : error.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
-  const text = status === 408 ? 'Request timeout\n' : 'Request failed\n';
+  const answer = CLIENT_ERROR_ANSWERS[error.code ?? ''] ?? CLIENT_ERROR_ANSWERS.default;
+  const { status, statusText, text } = answer;
   runtime.logger.warn({ status, code: error.code ?? null, remoteAddress: socket.remoteAddress ?? null }, 'http request rejected');
   if (socket.writable) {
     socket.end(
-      `HTTP/1.1 ${status} ${status === 408 ? 'Request Timeout' : status === 431 ? 'Request Header Fields Too Large' : 'Bad Request'}\r\n` +
-        `Content-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`,
+      `HTTP/1.1 ${status} ${statusText}\r\nContent-Type: text/plain; charset=utf-8\r\n` +
+        `Content-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`,
     );
   } else {
     socket.destroy();
