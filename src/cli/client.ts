@@ -82,7 +82,7 @@ async function runClient(options: ClientOptions): Promise<number> {
   return printResponse(response, soapVersion, trustVersion, stsCert);
 }
 
-/** Reads the --sts-cert file and checks that it holds a certificate, not a key or other PEM. */
+/** Reads the --sts-cert file and checks that it contains a certificate, not a key or other PEM. */
 function readCertificate(file: string): string {
   const pem = readOptionFile(file, '--sts-cert').toString('utf8');
   try {

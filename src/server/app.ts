@@ -15,7 +15,7 @@ export const STS_PATHS: ReadonlyArray<{ path: string; trustVersion?: TrustVersio
   { path: '/services/wso2carbon-sts.wso2carbon-stsHttpsSoap12Endpoint' },
   { path: '/services/wso2carbon-sts.wso2carbon-stsHttpSoap11Endpoint' },
   { path: '/services/wso2carbon-sts.wso2carbon-stsHttpSoap12Endpoint' },
-  // AD FS answers SAML 1.1 with the legacy URN when the request names no token type, and MSAL
+  // AD FS returns SAML 1.1 with the legacy URN when the request names no token type, and MSAL
   // and ADAL depend on that, so these paths default to it.
   { path: '/adfs/services/trust/13/usernamemixed', trustVersion: '1.3', defaultTokenType: TokenTypes.saml11Urn },
   { path: '/adfs/services/trust/2005/usernamemixed', trustVersion: '2005', defaultTokenType: TokenTypes.saml11Urn },
@@ -46,11 +46,11 @@ export function buildApp(runtime: StsRuntime, options: ListenerOptions): Fastify
   const app = Fastify({
     logger: false,
     bodyLimit: runtime.config.server.maxMessageBytes,
-    // The https option only tells Fastify the scheme; serverFactory creates the server.
+    // Fastify reads the scheme from the https option; serverFactory creates the server.
     ...(tls ? { https: tls } : {}),
     serverFactory: (handler: RequestListener) =>
       tls ? createHttpsServer({ ...tls, ...serverOptions }, handler) : createHttpServer(serverOptions, handler),
-    // Malformed URLs and protocol errors get the same short plain-text answer as other 4xx.
+    // Malformed URLs and protocol errors get the same short plain-text response as other 4xx.
     frameworkErrors: (error: { code?: string }, request: FastifyRequest, reply: FastifyReply) => {
       runtime.logger.warn({ status: 400, code: error.code ?? null, remoteAddress: request.ip }, 'http request rejected');
       return reply.code(400).type('text/plain; charset=utf-8').send('Request failed\n');
@@ -111,7 +111,7 @@ export function buildApp(runtime: StsRuntime, options: ListenerOptions): Fastify
   return app;
 }
 
-/** Plain-text answers to connection-level errors, by Node error code. */
+/** Plain-text responses to connection-level errors, by Node error code. */
 const CLIENT_ERROR_ANSWERS: Record<string, { status: number; statusText: string; text: string }> = {
   ERR_HTTP_REQUEST_TIMEOUT: { status: 408, statusText: 'Request Timeout', text: 'Request timeout\n' },
   HPE_HEADER_OVERFLOW: { status: 431, statusText: 'Request Header Fields Too Large', text: 'Request failed\n' },

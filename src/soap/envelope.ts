@@ -10,7 +10,7 @@ export const SOAP_NS: Record<SoapVersion, string> = { '1.1': NS.soap11, '1.2': N
 /** Media type of each SOAP version. */
 export const SOAP_MEDIA_TYPE: Record<SoapVersion, string> = { '1.1': 'text/xml', '1.2': 'application/soap+xml' };
 
-/** What the HTTP Content-Type says about a SOAP request. */
+/** SOAP facts read from the HTTP Content-Type of a request. */
 export interface ContentTypeInfo {
   version: SoapVersion;
   /** SOAP 1.2 `action` media-type parameter, when present. */

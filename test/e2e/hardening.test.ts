@@ -35,7 +35,7 @@ after(async () => {
   await server?.stop();
 });
 
-/** The known-answer digest request with a fresh nonce, Created and digest for `password`. */
+/** Builds the known-answer digest request with a fresh nonce, Created and digest for `password`. */
 function digestRequest(nonce: Buffer, password: string): string {
   const created = new Date().toISOString();
   const base = freshRequest('usernametoken-digest-known-answer.xml');
