@@ -168,8 +168,8 @@ function reason(error: unknown): string {
 }
 
 /**
- * Tells the operator the generated admin password once. On a terminal it is printed; otherwise
- * (output captured to a log) it goes to a file only the owner can read, and the log names the file.
+ * Shows the operator the generated admin password once. On a terminal it is printed. When output
+ * goes to a log, it is written to a file only the owner can read, and the log names the file.
  */
 function announceAdminPassword(
   dataDir: string,

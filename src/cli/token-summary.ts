@@ -19,7 +19,7 @@ export interface TokenSummary {
 
 /**
  * Describes the token element and checks its signature: against `trustedCertPem` when given,
- * otherwise only against the certificate inside the token, and the summary says which.
+ * otherwise only against the certificate inside the token, and the summary names which one.
  */
 export function summarizeToken(token: Element, tokenXml: string, trustedCertPem?: string): TokenSummary {
   if (token.namespaceURI === NS.saml20 && token.localName === 'EncryptedAssertion') {
@@ -29,8 +29,11 @@ export function summarizeToken(token: Element, tokenXml: string, trustedCertPem?
     return encryptedSummary('XML-encrypted token (SAML 1.1)');
   }
   const saml2 = token.namespaceURI === NS.saml20;
+  let kind = token.localName ?? 'token';
+  if (saml2) kind = 'SAML 2.0 assertion';
+  else if (token.namespaceURI === NS.saml11) kind = 'SAML 1.1 assertion';
   const summary: TokenSummary = {
-    kind: saml2 ? 'SAML 2.0 assertion' : token.namespaceURI === NS.saml11 ? 'SAML 1.1 assertion' : `${token.localName}`,
+    kind,
     audiences: [],
     attributes: [],
     ...checkSignature(tokenXml, saml2 ? 'ID' : 'AssertionID', trustedCertPem),

@@ -37,7 +37,7 @@ export const configSchema = z
         maxXmlDepth: z.number().int().min(8).max(1000).default(64),
         /** Most elements accepted in a request; a WS-Trust request has a few dozen. */
         maxXmlElements: z.number().int().min(64).max(1_000_000).default(4096),
-        /** Longest time to receive a whole request, in seconds; slower clients are disconnected. */
+        /** Maximum time to receive a whole request, in seconds. Slower clients are disconnected. */
         requestTimeoutSeconds: z.number().int().min(1).max(3600).default(30),
         /**
          * Base URL written into the WSDL's port addresses, e.g. https://sts.example.com. When unset
@@ -55,7 +55,7 @@ export const configSchema = z
         tokenLifetimeSeconds: z.number().int().min(1).max(7 * 24 * 3600).default(3600),
         /**
          * Token type used when a request names none: one of the two spellings of SAML 2.0 or
-         * SAML 1.1. The RSTR of a defaulted SAML 1.1 token says
+         * SAML 1.1. The RSTR of a defaulted SAML 1.1 token names
          * urn:oasis:names:tc:SAML:1.0:assertion, the spelling MSAL and ADAL recognise.
          */
         defaultTokenType: z.enum(SUPPORTED_TOKEN_TYPES).default(SAML20_TOKEN_TYPE),

@@ -129,7 +129,7 @@ export class KeyManager {
 
   /**
    * Returns the active signing credential. The private key is loaded once per alias and reused,
-   * so no PEM parsing happens per request; activating another alias is picked up on the next call.
+   * so no PEM parsing happens per request. Activating another alias takes effect on the next call.
    */
   async activeCredential(): Promise<{ credential: SigningCredential; certificatePem: string }> {
     const entry = (await this.store.listKeyEntries()).find(

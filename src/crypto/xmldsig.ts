@@ -57,7 +57,7 @@ export function signCanonicalElement(
     `<ds:DigestMethod Algorithm="${algorithm.digestUri}"></ds:DigestMethod>` +
     `<ds:DigestValue>${digest}</ds:DigestValue></ds:Reference>`;
   // Exclusive c14n renders the ds declaration on SignedInfo because it is the apex of the
-  // signed subset; inside the Signature element the declaration is inherited instead.
+  // signed subset. Inside the Signature element the declaration is inherited instead.
   const canonicalSignedInfo = `<ds:SignedInfo xmlns:ds="${DS_NS}">${signedInfoBody}</ds:SignedInfo>`;
   const signatureValue = sign(algorithm.hash, Buffer.from(canonicalSignedInfo, 'utf8'), credential.privateKey).toString(
     'base64',

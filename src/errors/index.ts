@@ -10,7 +10,7 @@ export const WST13_NS = 'http://docs.oasis-open.org/ws-sx/ws-trust/200512';
 /** Namespace of WS-Trust February 2005 fault codes. */
 export const WST2005_NS = 'http://schemas.xmlsoap.org/ws/2005/02/trust';
 
-/** Which namespace a fault code belongs to: WS-Trust (version follows the request) or WS-Security. */
+/** Namespace family of a fault code: WS-Trust (version follows the request), WS-Security, WS-Addressing or SOAP. */
 export type FaultFamily = 'wst' | 'wsse' | 'wsa' | 'soap';
 
 /** Fault side, which becomes the SOAP 1.2 Code value (Sender or Receiver). */
@@ -30,7 +30,7 @@ export abstract class StsError extends Error {
   readonly element?: string;
   /** Internal explanation, logged and never sent. */
   readonly detail: string;
-  /** HTTP status for the fault; 500 unless a subclass says otherwise. */
+  /** HTTP status for the fault: 500 unless a subclass sets another. */
   readonly httpStatus: number = 500;
 
   constructor(detail: string, options?: { cause?: unknown; element?: string }) {
@@ -248,7 +248,7 @@ export class ConfigError extends Error {
   }
 }
 
-/** A command-line or admin operation the user got wrong; the message says what to do. */
+/** A command-line or admin operation the user got wrong; the message names the fix. */
 export class UsageError extends Error {
   constructor(message: string) {
     super(message);

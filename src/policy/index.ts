@@ -17,7 +17,7 @@ export const DEFAULT_SECURITY_POLICY: SecurityPolicySettings = {
   allowedRoles: ['admin'],
 };
 
-/** True when the user holds at least one role the policy allows. */
+/** True when the user has at least one role the policy allows. */
 export function isAuthorized(roles: readonly string[], policy: SecurityPolicySettings): boolean {
   return roles.some((role) => policy.allowedRoles.includes(role));
 }

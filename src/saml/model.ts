@@ -1,4 +1,4 @@
-/** How the requester proved its identity, which the authentication statement names. */
+/** Method by which the requester proved its identity, named in the authentication statement. */
 export type AuthenticationMethod = 'password-transport' | 'password' | 'password-digest';
 
 /** A SAML attribute taken from a claim: the claim URI and its values in order. */

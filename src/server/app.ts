@@ -105,7 +105,9 @@ export function buildApp(runtime: StsRuntime, options: ListenerOptions): Fastify
     // A 4xx is the client's mistake: its code is enough, a stack trace would only fill the log.
     if (status >= 500) runtime.logger.error({ err: error, status, remoteAddress: request.ip }, 'http request failed');
     else runtime.logger.warn({ status, code: error.code ?? null, remoteAddress: request.ip }, 'http request rejected');
-    const text = status === 413 ? 'Request body too large\n' : status === 415 ? 'Unsupported media type\n' : 'Request failed\n';
+    let text = 'Request failed\n';
+    if (status === 413) text = 'Request body too large\n';
+    if (status === 415) text = 'Unsupported media type\n';
     return reply.code(status).type('text/plain; charset=utf-8').send(text);
   });
   return app;
@@ -119,7 +121,7 @@ const CLIENT_ERROR_ANSWERS: Record<string, { status: number; statusText: string;
 };
 
 /**
- * Answers a connection-level error (request timeout, oversized or malformed headers) with a short
+ * Responds to a connection-level error (request timeout, oversized or malformed headers) with a short
  * plain-text response and closes the socket.
  */
 function rejectClient(runtime: StsRuntime, error: { code?: string }, socket: Socket): void {

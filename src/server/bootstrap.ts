@@ -9,7 +9,7 @@ import type { StsStore } from '../store/index.js';
 /** Name of the administrator account and role created on first start. */
 export const ADMIN_USER = 'admin';
 
-/** What first-start initialisation did, so the caller can tell the operator. */
+/** Outcome of first-start initialisation, which the caller reports to the operator. */
 export interface BootstrapResult {
   signingKeyGenerated: boolean;
   /** Set only when the admin password was generated; printed once and never stored in clear. */

@@ -125,7 +125,7 @@ export async function handleSoapRequest(runtime: StsRuntime, request: SoapHttpRe
     audit.authMethod = security.method;
     // A user without an allowed role gets the same fault and reason as a wrong password.
     if (!isAuthorized(security.user.roles, snapshot.policy)) {
-      throw new WsseFailedAuthenticationError(`user ${security.user.name} holds no role the security policy allows`);
+      throw new WsseFailedAuthenticationError(`user ${security.user.name} has no role that the security policy allows`);
     }
 
     const rst = parseRequestSecurityToken(envelope.payload);

@@ -28,8 +28,9 @@ export const ADDRESSING_HEADER_QNAMES: ReadonlySet<string> = new Set(
 export function readAddressing(headerBlocks: Element[]): AddressingHeaders {
   const headers: AddressingHeaders = {};
   for (const block of headerBlocks) {
-    const version =
-      block.namespaceURI === NS.wsa2005 ? '2005/08' : block.namespaceURI === NS.wsa2004 ? '2004/08' : undefined;
+    let version: AddressingVersion | undefined;
+    if (block.namespaceURI === NS.wsa2005) version = '2005/08';
+    else if (block.namespaceURI === NS.wsa2004) version = '2004/08';
     if (!version) continue;
     headers.version ??= version;
     switch (block.localName) {

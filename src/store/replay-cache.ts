@@ -1,6 +1,6 @@
 /**
  * Remembers values (UsernameToken nonces) until they expire, so a second use inside the window
- * is detected. A shared deployment needs an implementation every node sees (Redis or SQL).
+ * is detected. A shared deployment needs an implementation that all nodes share (Redis or SQL).
  */
 export interface ReplayCache {
   /** Records `key` until `expiresAtMs`; returns false when it was already recorded and unexpired. */

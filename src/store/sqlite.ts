@@ -28,7 +28,7 @@ interface KeyRow {
 
 /**
  * Embedded store in one SQLite file. WAL mode and a busy timeout let the CLI write while the
- * server runs; every write runs in a transaction that also bumps the revision counter.
+ * server runs. Every write runs in a transaction that also bumps the revision counter.
  */
 export class SqliteStore implements StsStore {
   private readonly db: Database.Database;

@@ -3,7 +3,7 @@ import { SOAP_MEDIA_TYPE, SOAP_NS, type SoapVersion } from '../soap/index.js';
 import { escapeAttribute as attr, escapeText as text, NS, UT } from '../xml/index.js';
 import { BearerKeyTypes, requestTypeUri, TRUST_NS, type TrustVersion } from './uris.js';
 
-/** What the command-line client puts into its RequestSecurityToken. */
+/** Contents of the command-line client's RequestSecurityToken. */
 export interface ClientRequestOptions {
   endpoint: string;
   username: string;

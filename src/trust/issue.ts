@@ -121,7 +121,7 @@ function resolveRelyingParty(request: RequestSecurityToken, context: IssueContex
   }
   // The address becomes the audience, so it must not point elsewhere once a URL parser reads it.
   const problem = patternAddressProblem(address);
-  if (problem) throw new InvalidScopeError(`unregistered AppliesTo is refused because ${problem}`);
+  if (problem) throw new InvalidScopeError(`unregistered AppliesTo rejected because ${problem}`);
   return { audiences: [address], claims: [...UNREGISTERED_CLAIMS], signatureAlgorithm: 'rsa-sha256' };
 }
 

@@ -52,9 +52,9 @@ export interface RegistryEntry {
 }
 
 /**
- * Characters a `*` in a wildcard endpoint never matches: separators of URLs and URNs, so that a
- * `*` stays inside one host label run, path segment or URN part, whitespace, and `%`, so that an
- * encoded separator such as `%40` (`@`) cannot pass either.
+ * Characters a `*` in a wildcard endpoint never matches. Separators of URLs and URNs keep a `*`
+ * inside one host label run, path segment or URN part. Whitespace and `%` are excluded too, so
+ * an encoded separator such as `%40` (`@`) cannot pass either.
  */
 const WILDCARD_CHARACTER = '[^/\\\\?#@:%\\s]';
 

@@ -3,7 +3,7 @@ import type { SamlVersion } from '../saml/index.js';
 import type { AppliesTo } from './rst.js';
 import { TokenTypes, type TrustVersion, TRUST_NS } from './uris.js';
 
-/** What an Issue response carries. */
+/** Contents of an Issue response. */
 export interface IssueResponse {
   version: TrustVersion;
   context?: string;

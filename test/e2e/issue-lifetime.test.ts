@@ -29,7 +29,7 @@ after(async () => {
   await server?.stop();
 });
 
-/** The baseline request with a wst:Lifetime of the given bounds (omitted when undefined). */
+/** Returns the baseline request with a wst:Lifetime of the given bounds (each omitted when undefined). */
 function requestWithLifetime(created: Date | string | undefined, expires: Date | string | undefined): string {
   const text = (value: Date | string) => (typeof value === 'string' ? value : value.toISOString());
   const lifetime =

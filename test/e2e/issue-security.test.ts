@@ -238,7 +238,7 @@ describe('authentication and authorisation', () => {
 interface Regression {
   name: string;
   send: () => Promise<SoapResponse>;
-  /** A fault, or a plain HTTP status for answers before SOAP processing. */
+  /** A fault, or a plain HTTP status for responses sent before SOAP processing. */
   expected: { code: string; reason: string; status?: number } | { httpStatus: number };
 }
 
